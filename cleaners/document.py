@@ -1,0 +1,49 @@
+"""The document that flows through every stage: extract -> clean -> normalise -> classify -> dedup -> store.
+
+Each stage fills its own fields and leaves the others alone, so a reader can see which stage owns what.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Document:
+    # --- set by the fetcher / ingester
+    url: str
+    site: str = ""  # site config name (e.g. "sanweiyuan"), or the host for unknown sites
+    page_urls: list[str] = field(default_factory=list)  # every page stitched into this document
+    # --- extract (trafilatura + htmldate)
+    raw_title: str = ""  # title as extracted, before cleaning
+    raw_text: str = ""  # main text as trafilatura gave it (pages joined), before cleaning
+    site_name: str | None = None
+    published: str | None = None  # ISO date YYYY-MM-DD
+    # --- clean (cleaners/)
+    title: str = ""
+    text: str = ""
+    rules: list[str] = field(default_factory=list)  # names of the cleaning rules that changed something
+    truncated: bool = False
+    mangled: float = 0.0  # 0..1 score of 伪原创 synonym-swap signs
+    placeholders: list[str] = field(default_factory=list)  # kinds: star, x, xx, mou, star2 …
+    script: str = "simplified"  # simplified | traditional | traditional_pinyin
+    speaker: str | None = None
+    meeting: str | None = None
+    level: str | None = None  # 省/市/县/区/镇
+    year: int | None = None
+    # --- normalise
+    fingerprint: str = ""  # comparison text: never shown as the document's text
+    content_hash: str = ""
+    # --- classify
+    label: str = "other"  # speech | other_speech | other
+    relevance: float = 0.0
+    explain: dict[str, Any] = field(default_factory=dict)  # why: rules fired, relevance signals
+
+    @property
+    def chars(self) -> int:
+        return len(self.text)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["chars"] = self.chars
+        return d
