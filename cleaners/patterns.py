@@ -1,0 +1,52 @@
+"""Character classes and small helpers shared by the rules, flags and metadata."""
+from __future__ import annotations
+
+import re
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RE = re.compile(f"[{CJK}]")
+# punctuation that may end a paragraph (a sentence end, a colon before a list, a closing quote/bracket)
+END_PUNCT = "。！？!?；;：:…”’」』）)】》\"'"
+END_RE = re.compile(f"[{re.escape(END_PUNCT)}]$")
+# a line that opens an enumeration item: 一、 (一) 1. 1、 （1） 第一, ①  一要/一是 …
+ENUM_RE = re.compile(
+    r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．](?!\d)|[①-⑳]"
+    r"|第[一二三四五六七八九十\d]+[，,、:：是要条点个部分方面章节]|[一二三四五六七八九十]+[是要来][，,：:]?"
+    r"|[一二三四五六七八九十]+(?:要|是|来|抓|看|讲)|首先|其次|再次|最后|总之|同志们)"
+)
+DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+TIME_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+SPACE_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200a\u3000\ufeff\u200b\u200c\u200d\u2060]+")
+
+
+def cjk_count(s: str) -> int:
+    return len(CJK_RE.findall(s))
+
+
+def squash(s: str) -> str:
+    """The string without any whitespace (for comparing lines and titles)."""
+    return re.sub(r"\s+", "", s)
+
+
+def core(s: str) -> str:
+    """Letters, digits and CJK only: for fuzzy comparisons of titles."""
+    return re.sub(r"[\W_]+", "", s)
+
+
+def ends_sentence(line: str) -> bool:
+    return bool(END_RE.search(line.rstrip()))
+
+
+def bigram_similarity(a: str, b: str) -> float:
+    """Dice coefficient over character bigrams of two whitespace-free strings."""
+    a, b = core(a), core(b)
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    ga = [a[i : i + 2] for i in range(max(1, len(a) - 1))]
+    gb = [b[i : i + 2] for i in range(max(1, len(b) - 1))]
+    from collections import Counter
+
+    ca, cb = Counter(ga), Counter(gb)
+    return 2 * sum((ca & cb).values()) / (sum(ca.values()) + sum(cb.values()))

@@ -1,0 +1,99 @@
+"""Downloader middlewares: where requests may go, how many, and how retries back off."""
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from urllib.parse import urlsplit
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+
+logger = logging.getLogger(__name__)
+
+
+def is_ip_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def url_is_safe(url: str, domains: list[str]) -> bool:
+    """http(s) only, a host name (never an IP address), inside one of the configured domains."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not host or is_ip_host(host):
+        return False
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+class SafeUrlMiddleware:
+    """Drops every request outside the configured domains: links, redirect targets and robots.txt alike."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        domains = getattr(self.crawler.spider, "allowed_domains", None) or []
+        if not url_is_safe(request.url, domains):
+            self.crawler.stats.inc_value("fanwen/blocked_unsafe_url")
+            logger.info("blocked request outside the configured domains: %s", request.url)
+            raise IgnoreRequest(f"outside configured domains: {request.url}")
+        return None
+
+
+class RequestBudgetMiddleware:
+    """Stops the crawl after FANWEN_MAX_REQUESTS page requests (robots.txt and retries not counted)."""
+
+    def __init__(self, crawler, budget: int):
+        self.crawler = crawler
+        self.budget = budget
+        self.count = 0
+        self.closing = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler, crawler.settings.getint("FANWEN_MAX_REQUESTS", 0))
+
+    def process_request(self, request, spider=None):
+        if not self.budget or urlsplit(request.url).path == "/robots.txt" or request.meta.get("budget_counted"):
+            return None
+        if self.count >= self.budget:
+            if not self.closing:
+                self.closing = True
+                self.crawler.engine.close_spider(self.crawler.spider, "budget_reached")
+            raise IgnoreRequest("request budget reached")
+        request.meta["budget_counted"] = True
+        self.count += 1
+        self.crawler.stats.set_value("fanwen/budget_used", self.count)
+        return None
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, each one sent after an exponential pause (base * 2**(n-1), capped) instead of at once."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.base = settings.getfloat("FANWEN_RETRY_BACKOFF_BASE", 2.0)
+        self.cap = settings.getfloat("FANWEN_RETRY_BACKOFF_MAX", 120.0)
+
+    def _retry(self, request, reason):
+        new = super()._retry(request, reason)
+        if new is not None:
+            new.meta["backoff_delay"] = min(self.cap, self.base * (2 ** (new.meta.get("retry_times", 1) - 1)))
+        return new
+
+    async def process_request(self, request, spider=None):
+        delay = request.meta.pop("backoff_delay", None)
+        if delay:
+            await asyncio.sleep(delay)
+        return None

@@ -1,0 +1,98 @@
+"""Item pipelines: the CPU stages in a process pool, then the single writer (dedup + store)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from scrapy import signals
+
+from fanwen.store import Corpus
+from fanwen.workers import document_from_dict, make_pool, process_item
+
+logger = logging.getLogger(__name__)
+
+
+class ProcessPipeline:
+    """extract -> clean -> normalise -> classify, off the reactor thread."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        spider = self.crawler.spider
+        s = self.crawler.settings
+        self.pool = make_pool(s.getint("FANWEN_WORKERS", 2), demo_suffix=".test" if spider.demo else None,
+                              seeds_dir=spider.seeds, threshold=s.getfloat("FANWEN_RELEVANCE_THRESHOLD", 0.5))
+
+    def close_spider(self, spider=None):
+        if self.pool:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item, spider=None):
+        try:
+            result = await asyncio.wrap_future(self.pool.submit(process_item, dict(item)))
+        except Exception as exc:  # a page that breaks the extractor is logged and counted, never fatal
+            self.crawler.stats.inc_value("fanwen/extract_errors")
+            logger.error("extraction failed for %s: %s", item.get("url"), exc)
+            from scrapy.exceptions import DropItem
+            raise DropItem(f"extraction failed: {exc}") from None
+        item = dict(item)
+        item["document"] = result
+        return item
+
+
+class StorePipeline:
+    """Writes each document with its raw pages at once (one transaction), then places it in a cluster."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.corpus: Corpus | None = None
+        self.crawl_id = None
+        self.new = 0
+        self.duplicates = 0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler)
+        # the crawl log is closed on spider_closed, the first moment the finish reason is known
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self, spider=None):
+        spider = self.crawler.spider
+        self.corpus = Corpus(self.crawler.settings.get("FANWEN_DB"))
+        self.crawl_id = self.corpus.begin_crawl(sorted(spider.site_configs), command="demo" if spider.demo else "crawl")
+        self.crawler.stats.set_value("fanwen/crawl_id", self.crawl_id)
+
+    def process_item(self, item, spider=None):
+        doc = document_from_dict(item["document"])
+        stats = self.corpus.add_documents([(doc, [tuple(p) for p in item["pages"]])], crawl_id=self.crawl_id)
+        self.new += stats["new"]
+        self.duplicates += stats["duplicates"]
+        self.crawler.stats.inc_value("fanwen/new_documents", stats["new"])
+        self.crawler.stats.inc_value("fanwen/exact_duplicates", stats["duplicates"])
+        if self.crawler.settings.getbool("FANWEN_PROGRESS"):
+            requests = self.crawler.stats.get_value("downloader/request_count", 0)
+            print(f"\r  {requests} requests, {self.new} new documents", end="", file=sys.stderr, flush=True)
+        return {"url": doc.url, "title": doc.title, "label": doc.label, "chars": len(doc.text)}
+
+    def spider_closed(self, spider, reason):
+        if not self.corpus:
+            return
+        st = self.crawler.stats
+        status = {"finished": "finished", "shutdown": "interrupted", "budget_reached": "budget_reached"}.get(
+            reason, reason)
+        errors = sum(v for k, v in st.get_stats().items()
+                     if k.startswith(("downloader/exception_count", "spider_exceptions/", "fanwen/extract_errors"))
+                     and isinstance(v, int))
+        self.corpus.finish_crawl(
+            self.crawl_id, status,
+            requests=st.get_value("downloader/request_count", 0), new_documents=self.new,
+            duplicates=self.duplicates, errors=errors, skipped_known=st.get_value("fanwen/skipped_known", 0))
+        self.corpus.close()

@@ -1,0 +1,240 @@
+"""The one generic spider: every site is a config file (crawler/sites/*.toml), not a spider class.
+
+    scrapy crawl fanwen -a sites=caiyes,sanweiyuan [-a seeds=DIR] [-a focused=0] [-a demo=1]
+
+Discovery: list pages (start URLs, pagination, channels), sitemaps and the site search; article links are scheduled
+with a priority from their anchor text's relevance (a focused crawl). Incremental: article URLs already in corpus.db
+are never fetched again, and paging down a list stops at a page whose articles are all stored. An article split
+over several pages is fetched page by page and yielded as one item.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import scrapy
+from scrapy.http import Request, TextResponse
+
+from crawler.middlewares import url_is_safe
+from crawler.siteconfig import SiteConfig, load_sites
+from fanwen.relevance import load_model
+
+logger = logging.getLogger(__name__)
+
+DEMO_SUFFIX = ".test"
+
+
+def _truthy(value) -> bool:
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
+
+
+class FanwenSpider(scrapy.Spider):
+    name = "fanwen"
+
+    def __init__(self, sites: str | None = None, sites_dir: str | None = None, demo: str = "0",
+                 focused: str = "1", seeds: str | None = None, search: str = "1", db: str | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        configs = load_sites(sites_dir)
+        wanted = [s.strip() for s in (sites or "").split(",") if s.strip()]
+        unknown = [s for s in wanted if s not in configs]
+        if unknown:
+            raise ValueError(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(sorted(configs))}")
+        chosen = {n: c for n, c in configs.items() if (n in wanted if wanted else c.start_urls)}
+        self.demo = _truthy(demo)
+        if self.demo:
+            chosen = {n: c.rehost(DEMO_SUFFIX) for n, c in chosen.items()}
+        self.site_configs: dict[str, SiteConfig] = chosen
+        self.allowed_domains = sorted({d for c in chosen.values() for d in c.domains})
+        self.focused = _truthy(focused)
+        self.use_search = _truthy(search)
+        self.seeds = seeds
+        self.db_path = db
+        self.model = load_model(seeds)
+        self.known: set[str] = set()
+        self.scheduled: set[str] = set()  # canonical URLs already requested in this run
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        kwargs.setdefault("db", crawler.settings.get("FANWEN_DB"))
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not spider.focused:
+            # plain breadth-first order, for comparison with the focused crawl
+            crawler.settings.frozen = False
+            crawler.settings.set("DEPTH_PRIORITY", 1, priority="spider")
+            crawler.settings.set("SCHEDULER_DISK_QUEUE", "scrapy.squeues.PickleFifoDiskQueue", priority="spider")
+            crawler.settings.set("SCHEDULER_MEMORY_QUEUE", "scrapy.squeues.FifoMemoryQueue", priority="spider")
+        return spider
+
+    # ------------------------------------------------------------------ start
+    def _load_known(self) -> None:
+        if self.db_path and Path(self.db_path).exists():
+            try:
+                conn = sqlite3.connect(f"file:{Path(self.db_path).resolve()}?mode=ro", uri=True, timeout=10)
+                self.known = {r[0] for r in conn.execute("SELECT url FROM documents")}
+                self.known.update(r[0] for r in conn.execute("SELECT url FROM pages"))
+                conn.close()
+            except sqlite3.Error as exc:  # a fresh or foreign db: crawl everything
+                logger.warning("could not read stored URLs from %s: %s", self.db_path, exc)
+        self.crawler.stats.set_value("fanwen/known_urls", len(self.known))
+
+    async def start(self):
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self):
+        self._load_known()
+        for site in self.site_configs.values():
+            for url in site.start_urls:
+                yield Request(url, callback=self.parse_list, priority=1000 if self.focused else 0,
+                              meta={"site": site.name, "list_root": True}, dont_filter=True)
+            for url in site.sitemaps:
+                yield Request(url, callback=self.parse_sitemap, meta={"site": site.name}, dont_filter=True)
+            if site.search and self.focused and self.use_search:
+                for kw in self.model.search_keywords(3):
+                    yield Request(site.search.format(query=quote(kw)), callback=self.parse_list, priority=900,
+                                  meta={"site": site.name, "search": kw})
+
+    # ------------------------------------------------------------------ links
+    def _links(self, response: TextResponse, site: SiteConfig):
+        """(absolute URL, anchor text) of every followable link on the page."""
+        seen = set()
+        for a in response.css("a[href]"):
+            href = (a.attrib.get("href") or "").strip()
+            if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "file:", "data:")):
+                continue
+            try:
+                url = response.urljoin(href)
+            except ValueError:
+                continue
+            url = url.split("#", 1)[0]
+            if url in seen or not url_is_safe(url, site.domains) or site.is_denied(url):
+                continue
+            seen.add(url)
+            anchor = " ".join(t.strip() for t in a.css("::text").getall() if t.strip())
+            yield url, anchor or (a.attrib.get("title") or "")
+
+    def _priority(self, anchor: str, context: str = "") -> int:
+        if not self.focused:
+            return 0
+        return int(round(100 * self.model.score_link(anchor, context)))
+
+    def _denied_branch(self, site: SiteConfig, anchor: str) -> bool:
+        if not self.focused:
+            return False
+        words = site.clean.get("channel_deny", []) + getattr(site, "channel_deny", [])
+        if any(w and w in anchor for w in words):
+            return True
+        return bool(self.model.is_denied_branch(anchor))
+
+    def _follow(self, response: TextResponse, site: SiteConfig, follow_lists: bool):
+        """Article requests for every unseen article link; list requests unless the page holds only stored articles."""
+        context = response.css("title::text").get(default="")
+        articles, lists, stored = [], [], 0
+        for url, anchor in self._links(response, site):
+            if site.is_article(url):
+                canonical = site.canonical_url(url)
+                if canonical in self.known or url in self.known:
+                    stored += 1
+                    continue
+                if canonical in self.scheduled:
+                    continue
+                self.scheduled.add(canonical)
+                articles.append((url, canonical, anchor))
+            elif site.is_list(url):
+                lists.append((url, anchor))
+        self.crawler.stats.inc_value("fanwen/skipped_known", stored)
+        for url, canonical, anchor in articles:
+            yield Request(url, callback=self.parse_article, priority=self._priority(anchor, context),
+                          meta={"site": site.name, "canonical": canonical, "anchor": anchor})
+        if not follow_lists:
+            return
+        if stored and not articles:
+            # incremental: this list page holds only stored articles, so the pages below it are stored too
+            self.crawler.stats.inc_value("fanwen/list_stops")
+            return
+        for url, anchor in lists:
+            if self._denied_branch(site, anchor):
+                self.crawler.stats.inc_value("fanwen/denied_branches")
+                continue
+            yield Request(url, callback=self.parse_list, meta={"site": site.name},
+                          priority=(self._priority(anchor, context) // 2 + 50) if self.focused else 0)
+
+    def parse_list(self, response):
+        if not isinstance(response, TextResponse):
+            return
+        site = self.site_configs[response.meta["site"]]
+        yield from self._follow(response, site, follow_lists=True)
+
+    def parse_sitemap(self, response):
+        site = self.site_configs[response.meta["site"]]
+        for url in response.xpath("//*[local-name()='loc']/text()").getall():
+            url = url.strip()
+            if not url_is_safe(url, site.domains) or site.is_denied(url):
+                continue
+            if site.is_article(url):
+                canonical = site.canonical_url(url)
+                if canonical in self.known or canonical in self.scheduled:
+                    continue
+                self.scheduled.add(canonical)
+                yield Request(url, callback=self.parse_article, meta={"site": site.name, "canonical": canonical})
+            elif site.is_list(url):
+                yield Request(url, callback=self.parse_list, meta={"site": site.name})
+
+    # ------------------------------------------------------------------ articles
+    def _further_pages(self, response: TextResponse, site: SiteConfig, article_id: str) -> list[str]:
+        """URLs of pages 2.. of the same article linked from this page, in page order."""
+        pages = {}
+        for url, _anchor in self._links(response, site):
+            found = site.article_id(url)
+            if found and found[0] == article_id and found[1] > 1:
+                pages.setdefault(found[1], url)
+        return [pages[p] for p in sorted(pages)]
+
+    def parse_article(self, response):
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("fanwen/not_text")
+            return
+        site = self.site_configs[response.meta["site"]]
+        canonical = response.meta.get("canonical") or site.canonical_url(response.url)
+        found = site.article_id(response.url)
+        remaining = self._further_pages(response, site, found[0]) if found else []
+        pages = [(response.url, response.text)]
+        # related-article lists on article pages lead to more articles (no list paging from here)
+        yield from self._follow(response, site, follow_lists=False)
+        yield from self._next_page_or_item(site, canonical, pages, remaining, response.meta.get("priority", 0))
+
+    def _next_page_or_item(self, site, canonical, pages, remaining, priority=0):
+        if remaining:
+            yield Request(remaining[0], callback=self.parse_article_page, errback=self.article_page_failed,
+                          priority=priority + 200,
+                          meta={"site": site.name, "canonical": canonical, "pages": pages,
+                                "remaining": remaining[1:]})
+        else:
+            yield {"url": canonical, "site": site.name, "pages": pages,
+                   "fetched_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+
+    def parse_article_page(self, response):
+        site = self.site_configs[response.meta["site"]]
+        pages = response.meta["pages"] + ([(response.url, response.text)] if isinstance(response, TextResponse) else [])
+        seen = {u for u, _ in pages}
+        remaining = [u for u in response.meta["remaining"] if u not in seen]
+        found = site.article_id(response.url)
+        if found and isinstance(response, TextResponse):
+            # a page may link further pages that page 1 did not show (Discuz shows a window of page links)
+            for url in self._further_pages(response, site, found[0]):
+                if url not in seen and url not in remaining:
+                    remaining.append(url)
+        remaining.sort(key=lambda u: (site.article_id(u) or ("", 0))[1])
+        yield from self._next_page_or_item(site, response.meta["canonical"], pages, remaining)
+
+    def article_page_failed(self, failure):
+        """A later page could not be fetched: keep the pages we have (the cleaners flag a cut text)."""
+        request = failure.request
+        self.crawler.stats.inc_value("fanwen/article_page_errors")
+        site = self.site_configs[request.meta["site"]]
+        yield from self._next_page_or_item(site, request.meta["canonical"], request.meta["pages"],
+                                           request.meta["remaining"])

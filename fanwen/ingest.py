@@ -1,0 +1,145 @@
+"""Ingest saved pages through the same pipeline as a crawl: .html files or folders, .jsonl, .warc/.warc.gz.
+
+Each input yields items like the spider's: {url, site, pages: [(url, html)]} or, for JSONL lines with `text`,
+{url, title, text} (which skips extraction and goes straight to the cleaners).
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+from typing import Iterator
+
+from w3lib.encoding import html_to_unicode
+
+from crawler.siteconfig import site_for_url
+
+
+class IngestError(Exception):
+    """Bad input: the message names the file (and line) and what is wrong, on one line."""
+
+
+HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+_CANONICAL = re.compile(r"""<link[^>]+rel=["']?canonical["']?[^>]*>""", re.I)
+_OG_URL = re.compile(r"""<meta[^>]+property=["']og:url["'][^>]*>""", re.I)
+_HREF = re.compile(r"""(?:href|content)=["']([^"']+)["']""", re.I)
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Bytes -> text the way Scrapy does it: HTTP header, BOM, <meta charset>, then a guess (GBK pages are common)."""
+    _enc, text = html_to_unicode(content_type or "", body)
+    return text
+
+
+def looks_binary(body: bytes) -> bool:
+    head = body[:4096]
+    return b"\x00" in head or head.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8", b"GIF8"))
+
+
+def url_from_html(html: str) -> str | None:
+    for pattern in (_CANONICAL, _OG_URL):
+        tag = pattern.search(html)
+        if tag:
+            href = _HREF.search(tag.group(0))
+            if href and href.group(1).startswith(("http://", "https://")):
+                return href.group(1)
+    return None
+
+
+def _item(url: str, pages: list[tuple[str, str]]) -> dict:
+    site = site_for_url(url)
+    return {"url": site.canonical_url(url) if site else url, "site": site.name if site else "", "pages": pages}
+
+
+def iter_html_file(path: Path, root: Path | None, url_prefix: str | None) -> Iterator[dict]:
+    body = path.read_bytes()
+    if looks_binary(body):
+        raise IngestError(f"{path}: not an HTML file (binary content)")
+    html = decode_html(body)
+    url = url_from_html(html)
+    if not url and url_prefix:
+        rel = path.relative_to(root).as_posix() if root else path.name
+        url = url_prefix.rstrip("/") + "/" + rel
+    if not url:
+        raise IngestError(f"{path}: no URL (no <link rel=canonical> or og:url); give --url-prefix")
+    yield _item(url, [(url, html)])
+
+
+def iter_jsonl(path: Path) -> Iterator[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise IngestError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+                if not isinstance(rec, dict) or not isinstance(rec.get("url"), str):
+                    raise IngestError(f"{path}:{lineno}: each line needs a \"url\" string")
+                url = rec["url"]
+                if isinstance(rec.get("html"), str):
+                    yield _item(url, [(url, rec["html"])])
+                elif isinstance(rec.get("text"), str):
+                    site = site_for_url(url)
+                    yield {"url": site.canonical_url(url) if site else url, "site": site.name if site else "",
+                           "title": rec.get("title") or "", "text": rec["text"]}
+                else:
+                    raise IngestError(f"{path}:{lineno}: each line needs \"html\" or \"text\"")
+    except UnicodeDecodeError:
+        raise IngestError(f"{path}: not a UTF-8 JSONL file") from None
+    except (OSError, EOFError) as exc:
+        raise IngestError(f"{path}: cannot read ({exc})") from None
+
+
+def iter_warc(path: Path) -> Iterator[dict]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response" or not record.http_headers:
+                    continue
+                if record.http_headers.get_statuscode() != "200":
+                    continue
+                ctype = record.http_headers.get_header("Content-Type") or ""
+                if ctype and "html" not in ctype.lower():
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                body = record.content_stream().read()
+                if not url or looks_binary(body):
+                    continue
+                yield _item(url, [(url, decode_html(body, ctype))])
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        raise IngestError(f"{path}: not a readable WARC file ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+
+
+def check_inputs(paths: list[str]) -> list[Path]:
+    """Every path must exist and be of a known kind, before anything is processed."""
+    out = []
+    for p in paths:
+        path = Path(p)
+        if not path.exists():
+            raise IngestError(f"{p}: no such file or directory")
+        if path.is_file() and not (path.name.endswith((".warc", ".warc.gz", ".jsonl", ".jsonl.gz"))
+                                   or path.suffix.lower() in HTML_SUFFIXES):
+            raise IngestError(f"{p}: unknown input type (expected .html, .jsonl, .warc or .warc.gz)")
+        out.append(path)
+    return out
+
+
+def iter_items(paths: list[str], url_prefix: str | None = None) -> Iterator[dict]:
+    for path in check_inputs(paths):
+        if path.is_dir():
+            for f in sorted(path.rglob("*")):
+                if f.is_file() and f.suffix.lower() in HTML_SUFFIXES:
+                    yield from iter_html_file(f, path, url_prefix)
+        elif path.name.endswith((".warc", ".warc.gz")):
+            yield from iter_warc(path)
+        elif path.name.endswith((".jsonl", ".jsonl.gz")):
+            yield from iter_jsonl(path)
+        else:
+            yield from iter_html_file(path, path.parent, url_prefix)

@@ -1,0 +1,229 @@
+"""Store stage: corpus.db with sqlite-utils — the single writer.
+
+Tables (names are a contract, see ../shared/DESIGN.md):
+- documents: one row per article URL, the cleaned speech and everything derived from it;
+- pages: the raw HTML of every fetched page of a document, zlib-compressed, so `fanwen reclean` can rebuild every
+  derived column without fetching anything;
+- crawls: one row per run (the crawl log);
+- documents_fts: FTS5 over title and text (see fanwen.fts for how Chinese words of any length are found);
+- view speeches: the canonical copy of each distinct speech (label 'speech');
+- links / clusters: near-duplicate links and clusters (fanwen.dedup).
+The database runs in WAL mode and every batch is one transaction, so a killed crawl loses nothing committed.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import sqlite_utils
+
+from cleaners.document import Document
+from fanwen import dedup
+from fanwen.fts import fts_tokens
+
+DOCUMENT_COLUMNS = {
+    "id": int, "url": str, "site": str, "title": str, "text": str, "published": str, "fetched_at": str,
+    "content_hash": str, "chars": int, "cluster_id": int, "is_canonical": int, "label": str, "relevance": float,
+    "truncated": int, "mangled": float, "placeholders": str, "script": str, "speaker": str, "meeting": str,
+    "level": str, "year": int, "site_name": str, "raw_title": str, "rules": str, "page_count": int,
+    "fingerprint": str, "low_trust": int, "crawl_id": int,
+}
+# the columns that `reclean` recomputes from the stored pages
+DERIVED = [c for c in DOCUMENT_COLUMNS if c not in ("id", "url", "site", "fetched_at", "cluster_id", "is_canonical",
+                                                   "crawl_id", "low_trust")]
+
+SPEECHES_VIEW = """
+SELECT id, url, site, title, text, published, fetched_at, chars, cluster_id, relevance, speaker, meeting, level, year,
+       truncated, mangled, placeholders,
+       (SELECT count(*) FROM documents d2 WHERE d2.cluster_id = documents.cluster_id) AS copies
+FROM documents
+WHERE is_canonical = 1 AND label = 'speech'
+"""
+
+
+class CorpusError(Exception):
+    """A database that cannot be used as asked (locked, read-only, not a corpus): one line for the user."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _explain_sqlite_error(path: str, exc: Exception) -> CorpusError:
+    msg = str(exc)
+    if "locked" in msg or "busy" in msg:
+        return CorpusError(f"{path}: database is locked by another process (is a crawl running?)")
+    if "readonly" in msg or "read-only" in msg:
+        return CorpusError(f"{path}: database is read-only")
+    if "not a database" in msg or "malformed" in msg:
+        return CorpusError(f"{path}: not a SQLite database (or corrupt)")
+    if "unable to open" in msg:
+        return CorpusError(f"{path}: cannot open database file")
+    return CorpusError(f"{path}: {msg}")
+
+
+def compress(html: str) -> bytes:
+    return zlib.compress(html.encode("utf-8"), 6)
+
+
+def decompress(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+class Corpus:
+    """corpus.db, opened for writing (the one writer) or read-only (queries)."""
+
+    def __init__(self, path: str | Path = "corpus.db", readonly: bool = False, timeout: float = 5.0):
+        self.path = str(path)
+        self.readonly = readonly
+        try:
+            if readonly:
+                if not Path(self.path).exists():
+                    raise CorpusError(f"{self.path}: no such database (run `fanwen demo` or `fanwen crawl` first)")
+                conn = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True, timeout=timeout)
+            else:
+                parent = Path(self.path).resolve().parent
+                if not parent.exists():
+                    raise CorpusError(f"{self.path}: directory {parent} does not exist")
+                conn = sqlite3.connect(self.path, timeout=timeout)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA busy_timeout = %d" % int(timeout * 1000))
+            if readonly:
+                self.db.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            else:
+                self.db.enable_wal()
+                self.ensure_schema()
+        except sqlite3.Error as exc:
+            raise _explain_sqlite_error(self.path, exc) from None
+
+    # ------------------------------------------------------------------ schema
+    def ensure_schema(self) -> None:
+        db = self.db
+        with db.conn:
+            if "documents" not in db.table_names():
+                db["documents"].create(DOCUMENT_COLUMNS, pk="id", not_null={"url"})
+                db["documents"].create_index(["url"], unique=True)
+                db["documents"].create_index(["content_hash"])
+                db["documents"].create_index(["cluster_id"])
+                db["documents"].create_index(["site"])
+            else:
+                existing = set(db["documents"].columns_dict)
+                for col, typ in DOCUMENT_COLUMNS.items():
+                    if col not in existing:
+                        db["documents"].add_column(col, typ)
+            if "pages" not in db.table_names():
+                db["pages"].create({"id": int, "document_id": int, "seq": int, "url": str, "fetched_at": str,
+                                    "html_z": bytes}, pk="id", foreign_keys=[("document_id", "documents", "id")])
+                db["pages"].create_index(["document_id", "seq"], unique=True)
+                db["pages"].create_index(["url"])
+            if "crawls" not in db.table_names():
+                db["crawls"].create({"id": int, "started_at": str, "finished_at": str, "sites": str, "requests": int,
+                                     "new_documents": int, "duplicates": int, "errors": int, "status": str,
+                                     "skipped_known": int, "command": str}, pk="id")
+            if "documents_fts" not in db.table_names():
+                db.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='', "
+                           "tokenize='unicode61')")
+            dedup.ensure_schema(db)
+            db.execute("DROP VIEW IF EXISTS speeches")
+            db.execute(f"CREATE VIEW speeches AS {SPEECHES_VIEW}")
+
+    # ------------------------------------------------------------------ reads
+    def known_urls(self) -> set[str]:
+        """Every URL already stored: canonical article URLs and every page URL stitched into them."""
+        urls = {r[0] for r in self.db.execute("SELECT url FROM documents")}
+        urls.update(r[0] for r in self.db.execute("SELECT url FROM pages"))
+        return urls
+
+    def count(self, sql: str = "SELECT count(*) FROM documents") -> int:
+        return self.db.execute(sql).fetchone()[0]
+
+    # ------------------------------------------------------------------ crawl log
+    def begin_crawl(self, sites: Sequence[str], command: str = "crawl") -> int:
+        with self.db.conn:
+            return self.db["crawls"].insert({"started_at": now_iso(), "sites": ",".join(sites), "requests": 0,
+                                             "new_documents": 0, "duplicates": 0, "errors": 0,
+                                             "status": "running", "skipped_known": 0, "command": command}).last_pk
+
+    def update_crawl(self, crawl_id: int, **values) -> None:
+        with self.db.conn:
+            self.db["crawls"].update(crawl_id, values)
+
+    def finish_crawl(self, crawl_id: int, status: str, **values) -> None:
+        self.update_crawl(crawl_id, finished_at=now_iso(), status=status, **values)
+
+    # ------------------------------------------------------------------ writes
+    def _row(self, doc: Document) -> dict:
+        return {
+            "url": doc.url, "site": doc.site, "title": doc.title, "text": doc.text, "published": doc.published,
+            "content_hash": doc.content_hash, "chars": len(doc.text), "label": doc.label,
+            "relevance": doc.relevance, "truncated": int(bool(doc.truncated)), "mangled": float(doc.mangled or 0),
+            "placeholders": json.dumps(doc.placeholders, ensure_ascii=False), "script": doc.script,
+            "speaker": doc.speaker, "meeting": doc.meeting, "level": doc.level, "year": doc.year,
+            "site_name": doc.site_name, "raw_title": doc.raw_title,
+            "rules": json.dumps(doc.rules, ensure_ascii=False), "page_count": max(1, len(doc.page_urls)),
+            "fingerprint": doc.fingerprint,
+        }
+
+    def add_documents(self, batch: Iterable[tuple[Document, list[tuple[str, str]]]], crawl_id: int | None = None,
+                      low_trust_sites: set[str] = frozenset()) -> dict:
+        """Insert new documents with their pages in one transaction, then place them in clusters.
+
+        A URL already stored is skipped (never overwritten), so a re-run or an overlapping ingest adds nothing twice.
+        Returns {'new': n, 'skipped': n, 'duplicates': n (exact copies of stored text)}.
+        """
+        stats = {"new": 0, "skipped": 0, "duplicates": 0}
+        new_ids: list[int] = []
+        fetched = now_iso()
+        try:
+            with self.db.conn:
+                for doc, pages in batch:
+                    if self.db.execute("SELECT 1 FROM documents WHERE url = ?", [doc.url]).fetchone():
+                        stats["skipped"] += 1
+                        continue
+                    if doc.content_hash and self.db.execute(
+                            "SELECT 1 FROM documents WHERE content_hash = ? LIMIT 1", [doc.content_hash]).fetchone():
+                        stats["duplicates"] += 1
+                    row = self._row(doc)
+                    row.update(fetched_at=fetched, crawl_id=crawl_id, is_canonical=0,
+                               low_trust=int(doc.site in low_trust_sites))
+                    doc_id = self.db["documents"].insert(row).last_pk
+                    for seq, (url, html) in enumerate(pages, 1):
+                        self.db["pages"].insert({"document_id": doc_id, "seq": seq, "url": url,
+                                                 "fetched_at": fetched, "html_z": compress(html)})
+                    self.db.execute("INSERT INTO documents_fts(rowid, title, text) VALUES (?, ?, ?)",
+                                    [doc_id, fts_tokens(doc.title), fts_tokens(doc.text)])
+                    new_ids.append(doc_id)
+                    stats["new"] += 1
+                if new_ids:
+                    stats["dedup"] = dedup.update_clusters(self.db, new_ids)
+        except sqlite3.Error as exc:
+            raise _explain_sqlite_error(self.path, exc) from None
+        return stats
+
+    def pages_of(self, doc_id: int) -> list[tuple[str, str]]:
+        return [(r[0], decompress(r[1])) for r in self.db.execute(
+            "SELECT url, html_z FROM pages WHERE document_id = ? ORDER BY seq", [doc_id])]
+
+    def replace_derived(self, updates: Iterable[tuple[int, Document]]) -> int:
+        """Overwrite the derived columns of stored documents (reclean); FTS and clusters are rebuilt after."""
+        n = 0
+        with self.db.conn:
+            for doc_id, doc in updates:
+                row = self._row(doc)
+                self.db["documents"].update(doc_id, {k: v for k, v in row.items() if k in DERIVED})
+                n += 1
+        return n
+
+    def rebuild_fts(self) -> None:
+        with self.db.conn:
+            self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('delete-all')")
+            for doc_id, title, text in self.db.execute("SELECT id, title, text FROM documents").fetchall():
+                self.db.execute("INSERT INTO documents_fts(rowid, title, text) VALUES (?, ?, ?)",
+                                [doc_id, fts_tokens(title), fts_tokens(text)])
+
+    def close(self) -> None:
+        self.db.conn.close()
