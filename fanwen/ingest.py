@@ -98,9 +98,12 @@ def iter_warc(path: Path) -> Iterator[dict]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    valid = 0
     try:
         with open(path, "rb") as fh:
             for record in ArchiveIterator(fh):
+                if record.format == "warc" or record.rec_headers.get_header("WARC-Target-URI"):
+                    valid += 1
                 if record.rec_type != "response" or not record.http_headers:
                     continue
                 if record.http_headers.get_statuscode() != "200":
@@ -113,8 +116,10 @@ def iter_warc(path: Path) -> Iterator[dict]:
                 if not url or looks_binary(body):
                     continue
                 yield _item(url, [(url, decode_html(body, ctype))])
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError) as exc:
         raise IngestError(f"{path}: not a readable WARC file ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    if not valid:
+        raise IngestError(f"{path}: not a readable WARC file (no WARC records in it)")
 
 
 def check_inputs(paths: list[str]) -> list[Path]:

@@ -1,0 +1,68 @@
+"""corpus.db: schema contract, idempotent inserts, exact copies clustered, clear errors for unusable databases."""
+import os
+import sqlite3
+
+import pytest
+
+from fanwen.pipeline import process_text
+from fanwen.store import Corpus, CorpusError
+
+SPEECH = "同志们:\n今天我们召开全县重点项目推进会,主要任务是盘点进度、压实责任。\n各部门要抓紧抓实,确保完成全年目标。"
+
+
+def test_schema_contract(tmp_db):
+    c = Corpus(tmp_db)
+    cols = set(c.db["documents"].columns_dict)
+    assert {"id", "url", "site", "title", "text", "published", "fetched_at", "content_hash", "chars", "cluster_id",
+            "is_canonical", "label", "relevance"} <= cols
+    assert {"id", "started_at", "finished_at", "sites", "requests", "new_documents", "duplicates", "errors",
+            "status"} <= set(c.db["crawls"].columns_dict)
+    assert "speeches" in c.db.view_names()
+    assert c.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_same_url_is_stored_once_and_exact_copies_share_a_cluster(tmp_db):
+    c = Corpus(tmp_db)
+    a = process_text("http://a.test/1.html", SPEECH, "在全县重点项目推进会上的讲话")
+    b = process_text("http://b.test/9.html", SPEECH.replace("\n", "\n\n"), "在全县重点项目推进会上的讲话")
+    s1 = c.add_documents([(a, [("http://a.test/1.html", "<p>raw</p>")])])
+    s2 = c.add_documents([(a, []), (b, [])])
+    assert s1["new"] == 1 and s2 == {"new": 1, "skipped": 1, "duplicates": 1, "dedup": s2["dedup"]}
+    rows = list(c.db.query("SELECT url, cluster_id, is_canonical FROM documents ORDER BY id"))
+    assert rows[0]["cluster_id"] == rows[1]["cluster_id"]
+    assert sum(r["is_canonical"] for r in rows) == 1
+    assert c.db.execute("SELECT count(*) FROM speeches").fetchone()[0] == 1
+    assert c.pages_of(1) == [("http://a.test/1.html", "<p>raw</p>")]
+
+
+def test_readonly_missing_db_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="no such database"):
+        Corpus(str(tmp_path / "nope.db"), readonly=True)
+
+
+def test_not_a_database(tmp_path):
+    p = tmp_path / "junk.db"
+    p.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(CorpusError, match="not a SQLite database"):
+        Corpus(str(p))
+
+
+def test_locked_database_is_a_clear_error_and_keeps_data(tmp_db):
+    c = Corpus(tmp_db)
+    c.add_documents([(process_text("http://a.test/1.html", SPEECH, "讲话"), [])])
+    c.close()
+    holder = sqlite3.connect(tmp_db)
+    holder.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(CorpusError, match="locked"):
+        Corpus(tmp_db, timeout=0.2).add_documents([(process_text("http://a.test/2.html", SPEECH + "再", "讲话"), [])])
+    holder.rollback()
+    holder.close()
+    assert Corpus(tmp_db, readonly=True).count() == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_readonly_file(tmp_db):
+    Corpus(tmp_db).close()
+    os.chmod(tmp_db, 0o444)
+    with pytest.raises(CorpusError):
+        Corpus(tmp_db).add_documents([(process_text("http://a.test/1.html", SPEECH, "讲话"), [])])
