@@ -1,33 +1,105 @@
-"""Extract stage: HTML -> Document (title, main text, date, site name) with trafilatura and htmldate."""
+"""Extract stage: HTML -> Document (title, main text, date, site name) with trafilatura and htmldate.
+
+`extract_pages(pages)` is the entry point: pages of one article, in order, each `(url, html)`; `html` may be `str`
+or `bytes` (bytes are decoded here: BOM, the meta charset, then UTF-8, then GB18030).
+"""
 from __future__ import annotations
+
+import re
 
 import trafilatura
 from htmldate import find_date
 
 from cleaners.document import Document
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936", "euc-cn", "hz-gb-2312"}
 
-def extract_page(html: str, url: str) -> Document:
-    """One page's main text, title, date and site name. The text is trafilatura's, before any cleaning."""
-    result = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        favor_recall=True, deduplicate=False,
-    )
-    doc = Document(url=url, page_urls=[url])
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    n = name.strip().strip("\"'").lower()
+    if n in _GB:
+        return "gb18030"  # a superset: GBK pages often carry characters outside GB2312
+    if n in ("utf8", "utf-8", "unicode"):
+        return "utf-8"
+    import codecs
+
+    try:
+        return codecs.lookup(n).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes | str, content_type: str | None = None) -> str:
+    """Bytes of a page -> text: BOM, then the HTTP charset, then the meta tag, then UTF-8, then GB18030."""
+    if isinstance(body, str):
+        return body
+    if body.startswith(b"\xef\xbb\xbf"):
+        return body[3:].decode("utf-8", "replace")
+    tried = []
+    m = re.search(r"charset\s*=\s*([A-Za-z0-9_.:-]+)", content_type or "", re.I)
+    if m:
+        tried.append(_codec(m.group(1)))
+    m = _META_CHARSET.search(body[:8192])
+    if m:
+        tried.append(_codec(m.group(1).decode("ascii", "ignore")))
+    tried += ["utf-8", "gb18030"]
+    for enc in tried:
+        if not enc:
+            continue
+        try:
+            return body.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode("utf-8", "replace")
+
+
+def _bare(html: str, url: str, **opts) -> dict:
+    try:
+        result = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False, deduplicate=False, **opts)
+    except Exception:  # trafilatura raises on some broken markup: treat as nothing extracted
+        return {}
     if result is None:
-        return doc
-    data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
+        return {}
+    return result.as_dict() if hasattr(result, "as_dict") else dict(result)
+
+
+def extract_page(html: str | bytes, url: str) -> Document:
+    """One page's main text, title, date and site name. The text is the extractor's, before any cleaning."""
+    html = decode_html(html)
+    doc = Document(url=url, page_urls=[url])
+    data = _bare(html, url, include_tables=True)
     doc.raw_title = (data.get("title") or "").strip()
     doc.raw_text = data.get("text") or ""
     doc.site_name = data.get("sitename")
-    try:
-        doc.published = find_date(html, url=url, original_date=True, extensive_search=False) or data.get("date")
-    except Exception:  # htmldate raises on odd markup; a missing date is not an error
-        doc.published = data.get("date")
+    doc.published = page_date(html, url) or _plausible(data.get("date"), html)
     return doc
 
 
-def extract_pages(pages: list[tuple[str, str]]) -> Document:
+def _plausible(date: str | None, html: str) -> str | None:
+    """htmldate's answer, unless it is a bare year guess (YYYY-01-01 from a copyright line) the page never states."""
+    if not date or not re.match(r"^\d{4}-\d{2}-\d{2}$", date):
+        return None
+    y, m, d = date.split("-")
+    if (m, d) == ("01", "01"):
+        forms = (date, f"{y}-1-1", f"{y}/1/1", f"{y}/01/01", f"{y}年1月1日", f"{y}年01月01日", f"{y}.01.01")
+        if not any(f in html for f in forms):
+            return None
+    return date
+
+
+def page_date(html: str, url: str) -> str | None:
+    """The publication date htmldate finds in the page (meta tags, URL, date lines), or None."""
+    try:
+        found = find_date(html, url=url, original_date=True, extensive_search=False)
+    except Exception:  # htmldate raises on odd markup; a missing date is not an error
+        return None
+    return _plausible(found, html)
+
+
+def extract_pages(pages: list[tuple[str, str | bytes]]) -> Document:
     """A document split over several pages: page 1 gives title and date, the texts are joined in order."""
     if not pages:
         raise ValueError("no pages to extract")

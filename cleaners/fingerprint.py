@@ -1,16 +1,88 @@
-"""Normalise stage: the comparison text of a document (never shown as its text)."""
+"""Normalise stage: the comparison text of a document (never shown as its text).
+
+`fingerprint_text(text)` folds away everything by which two copies of one speech differ on 范文 sites but which says
+nothing about the speech itself, in this order:
+
+1. OpenCC traditional -> simplified (mirrors in traditional script), applied to every text alike;
+2. NFKC (full-width letters, digits and punctuation -> ASCII forms);
+3. pinyin in parentheses removed: `书记(shū)`, `（jīng jì）` (lower-case Latin with at least one vowel);
+4. lower case;
+5. known 伪原创 synonym swaps mapped back (效劳 -> 服务, 根底 -> 基础, 原那么 -> 原则 via 那么 -> 则, 开展 -> 发展, 比方 -> 比如,
+   反响 -> 反映, 储藏 -> 储备, 咨询题 -> 问题; the curly quotes 〝〞 go with the punctuation). Both words of a pair fold
+   to one form, so the genuine word and its swap compare equal; the fingerprint is for comparison only, so a
+   genuine 开展 becoming 发展 costs nothing;
+6. placeholders and figures folded to one symbol `#`: `*`, `×`, `☆`, `○`, `X`/`xx`/`xxx` (standing alone, not inside
+   a Latin word), `某`, and every run of digits, so `1*月`, `6月`, `X月` and `xx月` all read `#月`;
+7. punctuation, symbols and whitespace dropped, then runs of `#` collapsed to one.
+
+The result is idempotent (`fingerprint_text(fingerprint_text(t)) == fingerprint_text(t)`).
+`content_hash(fp)` is the SHA-1 of it: two documents with the same hash are exact copies.
+"""
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
-_DROP = re.compile(r"[\W_]+", re.UNICODE)
+PLACEHOLDER = "#"
+
+# Pinyin in parentheses after a word, e.g. 書記(shū), 经济(jīng jì). Lower-case Latin letters with tone marks, at
+# least one vowel so that a placeholder like (x) is kept; upper case (GDP) is not pinyin.
+_PINYIN_CHARS = "a-zü\u00e0-\u00ff\u0100-\u017f\u01cd-\u01dc\u01f8-\u01f9\u1e3f\u0300-\u036f"
+_PINYIN = re.compile(
+    r"[(\uff08]\s*(?=[^)\uff09]*[aeiouüvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])"
+    rf"[{_PINYIN_CHARS}]+(?:[\s'’·-]+[{_PINYIN_CHARS}]+)*\s*[)\uff09]"
+)
+
+# 伪原创 swaps seen on 范文 sites (a word replaced by a near-synonym), each pair folded to one form.
+SWAPS: dict[str, str] = {
+    "开展": "发展",
+    "效劳": "服务",
+    "根底": "基础",
+    "那么": "则",  # 原则 -> 原那么
+    "比方": "比如",
+    "反响": "反映",
+    "储藏": "储备",
+    "咨询题": "问题",
+    "〞": "”",
+    "〝": "“",
+}
+_SWAP = re.compile("|".join(sorted(map(re.escape, SWAPS), key=len, reverse=True)))
+
+# Placeholders: symbols, x-runs standing alone (not part of a Latin word), 某, and digit runs.
+_FOLD = re.compile(r"[#*×☆★○●□■△▲※]+|(?<![a-wyz])x+(?![a-wyz])|某+|\d+")
+_DROP = re.compile(r"[^\w#]+|_+")
+_RUNS = re.compile(r"#{2,}")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def strip_pinyin(text: str) -> str:
+    return _PINYIN.sub("", text)
 
 
 def fingerprint_text(text: str) -> str:
-    """NFKC, punctuation and whitespace dropped. (Extended by the near-duplicate issue.)"""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text))
+    """The comparison text of a document: see the module docstring for each step."""
+    if not text:
+        return ""
+    t = to_simplified(text)
+    t = unicodedata.normalize("NFKC", t)
+    t = strip_pinyin(t)
+    t = t.lower()
+    t = _SWAP.sub(lambda m: SWAPS[m.group(0)], t)
+    t = _FOLD.sub(PLACEHOLDER, t)
+    t = _DROP.sub("", t)
+    return _RUNS.sub(PLACEHOLDER, t)
 
 
 def content_hash(fingerprint: str) -> str:

@@ -16,13 +16,21 @@ A file says where a site keeps its speeches and how its pages are shaped:
     list = ['/news/list_\\d+_\\d+\\.html$']     # list (channel) pages, paginated
     deny = ['/book/', '/read/']                # never followed (web novels, login, print views …)
     canonical = "http://www.sanweiyuan.com/news/{id}.html"   # one URL per article, whatever form was linked
+    canonical_hosts = { "huaboedu.com" = "http://www.huaboedu.com/news/{id}.html" }  # optional: per-domain template
+                                               # (a domain of the family that numbers its articles itself)
 
     [clean]                                    # per-site cleaning rules, applied after the generic ones
     drop_lines = ['^三味园范文网']              # regexes: a whole line matching is dropped
     cut_from = ['《[^》]{2,80}》由互联网用户分享整理']  # regexes: the text from the match onward is dropped
     watermarks = ['三味园范文网']               # strings injected into the text, removed wherever they occur
     channel_deny = ['作文', '申请书']           # anchor words of channels the focused crawl never enters
+    # optional, site-specific hints for the cleaners (ignored by the loader, kept in SiteConfig.clean):
+    # page_markers = '<regex>'  docx-preview page markers ("N、") to delete;  truncation = '<regex>' end-of-copy mark;
+    # synonym_swaps = {"开展" = "发展", …} 伪原创 swaps this site applies (fingerprint only);  keep_tokens = ['(单字替换)'];
+    # summary_line = '<regex>' a line followed by a one-line summary;  title_glued = true  title glued to the body.
 
+`channel_deny` may also be given at top level; `SiteConfig.channel_deny` is the union of both places.
+Templates (`canonical`, `canonical_hosts`) may use {id}, {scheme} and {host} (the host of the URL being mapped).
 URL regexes are searched (re.search) against the URL's path plus "?query".
 """
 from __future__ import annotations
@@ -58,6 +66,14 @@ class SiteConfig:
     canonical: str | None = None
     clean: dict = field(default_factory=dict)
     path: Path | None = None
+    canonical_hosts: dict[str, str] = field(default_factory=dict)  # domain -> canonical template for that domain
+    channel_deny_top: list[str] = field(default_factory=list)  # top-level channel_deny (see `channel_deny`)
+
+    @property
+    def channel_deny(self) -> list[str]:
+        """Anchor words of channels the focused crawl never enters ([clean] channel_deny plus top-level)."""
+        words = list(self.channel_deny_top) + list(self.clean.get("channel_deny", []))
+        return list(dict.fromkeys(words))
 
     # --- URL classification -------------------------------------------------------------
     def owns(self, url: str) -> bool:
@@ -97,9 +113,15 @@ class SiteConfig:
     def canonical_url(self, url: str) -> str:
         """One URL per article: the template filled with the article id, else the URL without fragment."""
         found = self.article_id(url)
-        if found and self.canonical:
-            parts = urlsplit(url)
-            return self.canonical.format(id=found[0], scheme=parts.scheme, host=parts.hostname)
+        parts = urlsplit(url)
+        template = self.canonical
+        if found and self.canonical_hosts:
+            host = (parts.hostname or "").lower()
+            best = max((d for d in self.canonical_hosts if host == d or host.endswith("." + d)), key=len, default=None)
+            if best:
+                template = self.canonical_hosts[best]
+        if found and template:
+            return template.format(id=found[0], scheme=parts.scheme, host=parts.hostname)
         return normalise_url(url)
 
     def rehost(self, suffix: str) -> "SiteConfig":
@@ -121,6 +143,7 @@ class SiteConfig:
         clone.sitemaps = [move(u) for u in self.sitemaps]
         clone.search = move_template(self.search)
         clone.canonical = move_template(self.canonical)
+        clone.canonical_hosts = {d + suffix: move_template(t) for d, t in self.canonical_hosts.items()}
         return clone
 
 
@@ -163,6 +186,8 @@ def load_site(path: Path) -> SiteConfig:
         canonical=urls.get("canonical"),
         clean=dict(data.get("clean", {})),
         path=path,
+        canonical_hosts={d.lower(): t for d, t in (urls.get("canonical_hosts") or {}).items()},
+        channel_deny_top=list(data.get("channel_deny", [])),
     )
 
 

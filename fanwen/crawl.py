@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from contextlib import nullcontext
@@ -68,6 +69,10 @@ def _child(options: dict, queue) -> None:
     queue.put(stats)
 
 
+def _sigterm_as_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run_crawl(db_path: str | Path, sites: list[str] | None = None, demo: bool = False, focused: bool = True,
               max_requests: int = 0, seeds_dir: str | None = None, jobdir: str | None = None,
               workers: int | None = None, threshold: float | None = None, search: bool = True,
@@ -92,6 +97,10 @@ def run_crawl(db_path: str | Path, sites: list[str] | None = None, demo: bool = 
         child = ctx.Process(target=_child, args=(options, queue), name="fanwen-crawl")
         child.start()
         stats = None
+        try:  # only possible in the main thread
+            previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+        except ValueError:
+            previous = None
         try:
             while child.is_alive() or not queue.empty():
                 try:
@@ -100,9 +109,21 @@ def run_crawl(db_path: str | Path, sites: list[str] | None = None, demo: bool = 
                 except Exception:
                     continue
         except KeyboardInterrupt:
-            # the child got the same SIGINT and is shutting down gracefully; wait for its stats
-            stats = queue.get(timeout=120) if child.is_alive() else None
+            # Ctrl-C reaches the whole process group; a `kill -INT`/`kill` of this process alone does not, so pass
+            # it on. Scrapy shuts down gracefully: in-flight items are stored, the crawl log says 'interrupted'.
+            if child.is_alive():
+                os.kill(child.pid, signal.SIGINT)
+            try:
+                stats = queue.get(timeout=120)
+            except Exception:
+                stats = None
+            child.join(timeout=30)
+            if stats is None:
+                raise CrawlError("crawl interrupted; everything stored so far is kept") from None
+            stats["interrupted"] = True
         child.join()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         if stats is None:
             raise CrawlError(f"crawl process failed (exit code {child.exitcode}); see the log above")
         stats["seconds"] = round(time.time() - started, 2)

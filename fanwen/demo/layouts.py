@@ -11,8 +11,8 @@ Public entry points
   (the other configured layouts work too).
 - `render_article(site, *, title, body_lines, url, date, related=…, …)`: a full article page of a site, with the
   site's in-text boilerplate added around `body_lines` (the body as that copy shows it).
-- `render_list`, `render_home`, `render_search`, `render_robots`-free helpers, and the Discuz! views
-  `render_thread`, `render_printable`, `render_archiver`, `render_forumdisplay` for caiyes.
+- `render_list`, `render_home`, `render_search`, `render_simple`, `render_novel`, and the Discuz! views
+  `render_thread`, `render_printable`, `render_archiver`, `render_forumdisplay`, `render_discuz_message` for caiyes.
 
 Every function returns `str`; the caller encodes it in the site's charset (`SKINS[site].charset`). Nothing here
 copies seed text: all chrome strings are the short boilerplate phrases SITES.md documents, plus invented filler.
@@ -79,14 +79,14 @@ SKINS: dict[str, Skin] = {
     "lidaojianhua": Skin("lidaojianhua", "公文范文网", nav=[("/", "首页"), ("/article/lidaojianhua/", "领导讲话"),
                                                         ("/article/xindetihui/", "心得体会"), ("/article/zuowen/", "作文")],
                          slogan="原创范文 写作指导", footer="本站文章来源于网友上传,不代表本站观点 | 联系客服老师", icp="ICP备案号(演示站)"),
-    "7rdy": Skin("7rdy", "德育素材网", nav=[("/", "首页"), ("/jianghua/", "讲话发言"), ("/guoqixia/", "国旗下讲话"),
+    "7rdy": Skin("7rdy", "德育素材网", charset="gbk", nav=[("/", "首页"), ("/jianghua/", "讲话发言"), ("/guoqixia/", "国旗下讲话"),
                                          ("/zuowen/", "作文")],
                  slogan="德育素材网提供各类范文写作素材!", footer="德育素材网 版权所有 | 移动端 | 网站地图", icp="ICP备案号(演示站)"),
     "allw": Skin("allw", "笔杆子素材库", nav=[("/", "首页"), ("/jianghua/", "讲话发言")], footer="笔杆子素材库"),
     "wmjy": Skin("wmjy", "文秘家园", charset="gbk", nav=[("/", "首页"), ("/wenmi/", "文秘范文"), ("/wenmi/list_12_1.html", "领导讲话"),
                                                        ("/wenmi/list_20_1.html", "心得体会"), ("/wenmi/list_30_1.html", "学生演讲稿")],
                  slogan="文秘家园 - 文秘人员的网上家园", footer="文秘家园 版权所有 | 以稿换稿 | 加入会员 | 联系站长", icp="ICP备案号(演示站)"),
-    "laobiganzi": Skin("laobiganzi", "老笔杆子", nav=[("/", "首页")], footer="老笔杆子"),
+    "laobiganzi": Skin("laobiganzi", "老笔杆子", nav=[("/", "首页")], slogan="讲话稿 材料 范文", footer="老笔杆子 | 关于我们 | 下载说明 | 联系客服", icp="ICP备案号(演示站)"),
     "yunko": Skin("yunko", "云客文档", nav=[("/", "首页")], footer="云客文档"),
     "wtabcd": Skin("wtabcd", "文档大全", nav=[("/", "首页")], footer="文档大全"),
 }
@@ -318,8 +318,8 @@ def _article_1wenmi(art: Art) -> str:
         f'<div class="doc-intro"><p>《{esc(doc)}》由会员分享,可在线阅读,更多相关《{esc(name)}.docx({declared}页珍藏版)》请在{esc(sk.site_name)}上搜索。</p></div>\n'
         f'<div class="doc-preview" id="contents">\n{pages_html}\n</div>\n{more}\n'
         '<div class="doc-tips"><ul>'
-        '<li><b>- 配套讲稿:</b><p>如PPT文件的首页显示word图标,表示该PPT已包含配套word讲稿。双击word图标可打开word文档。</p></li>'
-        '<li><b>- 特殊限制:</b><p>部分文档作品中含有的国旗、国徽等图片,仅作为作品整体效果示例展示,禁止商用。设计者仅对作品中独创性部分享有著作权。</p></li>'
+        '<li><b>- 配套讲稿:</b><p>演示文稿首页带有文档图标的,附有配套讲稿,下载后双击图标即可查看讲稿内容。</p></li>'
+        '<li><b>- 特殊限制:</b><p>文档中的图片、标志仅用于展示整体效果,不得用于商业用途;上传者只对其原创部分享有权利。</p></li>'
         f'<li><b>- 关 键 词:</b><p>- {esc(" ".join(keywords))}</p></li></ul></div>\n'
         + _related_box(art, "相关资源", blurbs=False)
     )
@@ -462,11 +462,23 @@ def _article_wmjy(art: Art) -> str:
 
 
 def _article_laobiganzi(art: Art) -> str:
+    """laobiganzi.top (a WordPress theme): h1, the title again in the text (sometimes), body, 全文约N字 paywall."""
+    full = art.extra.get("full_chars") or art.total_chars
     tail = ""
     if art.truncated:
-        tail = f"<p>全文约{art.total_chars}字,请下载后阅读、编辑。</p><p>(阅读全部图文内容,您需要先登录!)</p>"
-    main = f'<h1>{esc(art.title)}</h1><div class="content"><p>{esc(art.own_title)}</p>{paras(art.body_lines)}{tail}</div>'
-    return shell(art.site, title=art.title, url=art.url, main=main, nav=art.nav, sidebar=sidebar(hot=art.hot))
+        if art.extra.get("tail_kind", 0) == 0:
+            tail = (f'<p class="tip">全文约{full}字,请下载后阅读、编辑。</p>'
+                    f'<div class="pay"><p>(阅读全部图文内容,您需要先登录!)</p><a href="{art.base}/wp-login.php" rel="nofollow">登录</a></div>')
+        else:
+            tail = f'<p class="tip">(未完,全文共{full}字,当前显示{art.total_chars}字)</p>'
+    again = f"<p><strong>{esc(art.own_title)}</strong></p>" if art.extra.get("title_twice") else ""
+    main = (f'<article class="post"><header class="entry-header"><h1 class="entry-title">{esc(art.title)}</h1>'
+            f'<div class="entry-meta"><span class="posted-on"><time datetime="{esc(art.date[:10])}">{esc(art.date[:10])}</time></span>'
+            f' <span class="cat-links"><a href="{art.base}/category/jianghua/" rel="category tag">讲话稿</a></span></div></header>\n'
+            f'<div class="entry-content">{again}\n{paras(art.body_lines)}\n{tail}</div></article>\n'
+            + _related_box(art, "相关文章", blurbs=False))
+    return shell(art.site, title=f"{art.title} - 老笔杆子", url=art.url, main=main, nav=art.nav,
+                 sidebar=sidebar(hot=art.hot, hot_title="近期文章"))
 
 
 ARTICLE_LAYOUTS = {
@@ -531,13 +543,14 @@ def render_simple(site: str, *, url: str, title: str, lines, nav=None) -> str:
     return shell(site, title=f"{title}_{skin(site).site_name}", url=url, main=main, nav=nav)
 
 
-def render_novel(site: str, *, url: str, book: str, chapter: str, lines, prev: str | None, next_: str | None, toc: str) -> str:
+def render_novel(site: str, *, url: str, book: str, chapter: str, lines, prev: str | None, next_: str | None, toc: str,
+                 nav=None) -> str:
     """A web-novel chapter (官场小说), as 范文 sites host under /book/N/N_N.html."""
-    nav = (f'<div class="bottem"><a href="{esc(prev)}">上一章</a> ' if prev else '<div class="bottem">') + \
-          f'<a href="{esc(toc)}">章节目录</a>' + (f' <a href="{esc(next_)}">下一章</a>' if next_ else "") + "</div>"
-    main = (f'<div class="bookname"><h1>{esc(chapter)}</h1>{nav}</div><div id="content">'
-            + "<br /><br />".join("&nbsp;&nbsp;&nbsp;&nbsp;" + esc(l) for l in lines) + f"</div>{nav}")
-    return shell(site, title=f"{chapter}_{book}_小说阅读", url=url, main=main, body_class="book")
+    turn = (f'<div class="bottem"><a href="{esc(prev)}">上一章</a> ' if prev else '<div class="bottem">') + \
+        f'<a href="{esc(toc)}">章节目录</a>' + (f' <a href="{esc(next_)}">下一章</a>' if next_ else "") + "</div>"
+    main = (f'<div class="bookname"><h1>{esc(chapter)}</h1>{turn}</div><div id="content">'
+            + "<br /><br />".join("&nbsp;&nbsp;&nbsp;&nbsp;" + esc(l) for l in lines) + f"</div>{turn}")
+    return shell(site, title=f"{chapter}_{book}_小说阅读", url=url, main=main, nav=nav, body_class="book")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -643,6 +656,7 @@ def render_thread(*, url: str, tid: int, fid: int, forum: str, subject: str, pos
         f'<a href="{base}/forum.php?mod=redirect&amp;goto=nextnewset&amp;tid={tid}" title="下一主题"><img src="static/image/common/thread-next.png" alt="下一主题" class="vm" /></a></div>'
         f'<h1 class="ts"><span id="thread_subject">{esc(subject)}</span></h1>'
         f'<span class="xg1"><a href="{base}/thread-{tid}-1-1.html" onclick="return copyThreadUrl(this, \'老秘网_材夜思范文\')" >[复制链接]</a></span>'
+        '<a class="y" href="javascript:;" onclick="readmode(\'thread_subject\', 0);">阅读模式</a>'
         '</td></tr></table>\n')
     body = "".join(_post_html(p, tid, base, first=(p.floor == 1)) for p in posts)
     rel = ""
@@ -697,6 +711,15 @@ def render_archiver(*, url: str, tid: int, fid: int, forum: str, subject: str, p
             f'<br />Powered by Discuz! Archiver</div></body></html>\n')
 
 
+def render_discuz_message(*, url: str, title: str, lines, charset: str = "utf-8") -> str:
+    """A Discuz! 提示信息 page (login required, no newer thread …)."""
+    base = origin(url)
+    msg = "".join(f"<p>{esc(l)}</p>" for l in lines)
+    main = (f'<div id="ct" class="wp cw f_str cl"><div class="nfl"><div class="f_c altw"><div id="messagetext" class="alert_info">'
+            f'{msg}<p class="alert_btnleft"><a href="{base}/forum.php">如果您的浏览器没有自动跳转,请点击此链接</a></p></div></div></div></div>')
+    return _discuz_head(f"{title} - 老秘网_材夜思范文 - Powered by Discuz!", url, charset) + _discuz_header(url) + main + _discuz_footer(url)
+
+
 def render_archiver_list(*, url: str, fid: int, forum: str, threads, charset: str = "utf-8") -> str:
     base = origin(url)
     lis = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for h, t in threads)
@@ -707,7 +730,7 @@ def render_archiver_list(*, url: str, fid: int, forum: str, threads, charset: st
 
 
 def render_forumdisplay(*, url: str, fid: int, forum: str, threads, page_no: int = 1, pages: int = 1, forums=(),
-                        charset: str = "utf-8") -> str:
+                        charset: str = "utf-8", friends=()) -> str:
     """forum-FID-P.html: thread list. threads = [(href, subject, author, date, replies, views)]."""
     base = origin(url)
     rows = "".join(
@@ -724,10 +747,13 @@ def render_forumdisplay(*, url: str, fid: int, forum: str, threads, page_no: int
     fl = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for h, t in forums)
     main = (f'<div id="pt" class="bm cl"><div class="z"><a href="{base}/" class="nvhm">老秘网_材夜思范文</a> <em>&rsaquo;</em> '
             f'<a href="{base}/forum.php">论坛</a> <em>&rsaquo;</em> {esc(forum)}</div></div>\n'
-            f'<div class="bm bml pbn"><div class="bm_h cl"><h1 class="xs2"><a href="{base}/forum-{fid}-1.html">{esc(forum)}</a></h1></div></div>\n'
+            f'<div class="bm bml pbn"><div class="bm_h cl"><h1 class="xs2"><a href="{esc(url if not fid else f"{base}/forum-{fid}-1.html")}">{esc(forum)}</a></h1></div></div>\n'
             f'<div class="bm bmw fl"><ul>{fl}</ul></div>'
             f'<div id="threadlist" class="tl bm bmw"><div class="bm_c"><table summary="forum_{fid}" cellspacing="0" cellpadding="0" id="threadlisttableid">'
             f'{rows}</table></div></div>\n<div class="bm bw0 pgs cl">{pg}</div>\n')
+    if friends:
+        main += ('<div class="bm lk"><div class="bm_h"><h2>友情链接</h2></div><div class="bm_c"><ul class="x mbm cl">'
+                 + "".join(f'<li><a href="{esc(h)}" target="_blank">{esc(t)}</a></li>' for h, t in friends) + "</ul></div></div>")
     title = f"{forum} - 老秘网_材夜思范文 - Powered by Discuz!"
     return _discuz_head(title, url, charset) + _discuz_header(url) + f'<div id="wp" class="wp">{main}</div>\n' + _discuz_footer(url)
 

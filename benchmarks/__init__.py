@@ -1,0 +1,1 @@
+"""Benchmarks: measured quality of the pipeline stages (run as `python -m benchmarks.<name>`)."""

@@ -1,0 +1,85 @@
+"""Shared helpers for the benchmarks: bigram F1, the shared/ folder, running a page through the pipeline."""
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FANWEN_SHARED", ROOT.parent / "shared"))
+
+_WS = re.compile(r"\s+")
+
+
+def bigrams(text: str) -> Counter:
+    s = _WS.sub("", text or "")
+    return Counter(s[i : i + 2] for i in range(len(s) - 1))
+
+
+def bigram_prf(pred: str, ref: str) -> tuple[float, float, float]:
+    """Precision, recall and F1 over character bigrams, whitespace ignored (multiset overlap)."""
+    a, b = bigrams(pred), bigrams(ref)
+    if not a and not b:
+        return 1.0, 1.0, 1.0
+    if not a or not b:
+        return 0.0, 0.0, 0.0
+    overlap = sum((a & b).values())
+    if not overlap:
+        return 0.0, 0.0, 0.0
+    p, r = overlap / sum(a.values()), overlap / sum(b.values())
+    return p, r, 2 * p * r / (p + r)
+
+
+def bigram_f1(pred: str, ref: str) -> float:
+    return bigram_prf(pred, ref)[2]
+
+
+def mean(xs) -> float:
+    xs = list(xs)
+    return sum(xs) / len(xs) if xs else 0.0
+
+
+def trafilatura_alone(html: str | bytes, url: str) -> str:
+    """The baseline: trafilatura.extract with its defaults on the same input the pipeline gets."""
+    import trafilatura
+
+    try:
+        return trafilatura.extract(html, url=url) or ""
+    except Exception:
+        return ""
+
+
+def demo_site(url: str):
+    """The site config for a demo URL (`<domain>.test`): the configured site rehosted under .test."""
+    from crawler.siteconfig import load_sites, site_for_url
+
+    host = url.split("/")[2].split(":")[0] if "//" in url else ""
+    if host.endswith(".test"):
+        sites = {k: v.rehost(".test") for k, v in load_sites().items()}
+        return site_for_url(url, sites)
+    return site_for_url(url)
+
+
+_model_set = False
+
+
+class _NoClassifier:
+    def classify(self, title: str, text: str):
+        return "other", 0.0, {}
+
+    def score_link(self, anchor: str, context: str = "") -> float:
+        return 0.0
+
+
+def run_pipeline(pages: list[tuple[str, str | bytes]], url: str | None = None):
+    """Pages of one article through fanwen.pipeline.process_pages (extract -> clean -> normalise -> classify)."""
+    global _model_set
+    from fanwen import pipeline
+
+    if not _model_set:
+        # the benchmark measures cleaning: a constant classifier keeps it fast and independent of the relevance model
+        pipeline.set_model(_NoClassifier())
+        _model_set = True
+    url = url or pages[0][0]
+    return pipeline.process_pages(pages, url=url, site=demo_site(url))
