@@ -46,6 +46,7 @@ def variants(ex: dict) -> dict[str, tuple[str, str]]:
         "first 1,000 chars": (ex["title"], L.first_chars(ex["text"])),
         "traditional + pinyin": (trad_title, trad_text),
         "traditional, first 1,000": (trad_title, L.first_chars(trad_text)),
+        "no title, first 1,000": ("", L.first_chars(ex["text"])),
     }
 
 
@@ -125,6 +126,23 @@ def print_table(title: str, rows: dict[str, dict]) -> None:
               f"{r['3-class accuracy']:6.3f} | {b['precision']:10.3f} {b['recall']:6.3f} {b['f1']:6.3f}")
 
 
+def auc(scored: list[tuple[float, bool]]) -> float:
+    pos = [s for s, y in scored if y]
+    neg = [s for s, y in scored if not y]
+    if not pos or not neg:
+        return 1.0
+    return sum((p > n) + 0.5 * (p == n) for p in pos for n in neg) / (len(pos) * len(neg))
+
+
+def link_ranking(model: R.RelevanceModel, examples: list[dict]) -> dict:
+    """How well score_link() ranks the titles (as anchor texts) of speeches above the near misses'."""
+    m = [(model.score_link(e["title"]), e["label"] == "speech") for e in examples]
+    b = [(1.0 if baseline(e["title"], "") else 0.0, e["label"] == "speech") for e in examples]
+    k = sum(1 for _, y in m if y)
+    top = sorted(m, key=lambda sy: -sy[0])[:k]
+    return {"auc": auc(m), "baseline_auc": auc(b), "precision_at_k": sum(y for _, y in top) / k if k else 1.0, "k": k}
+
+
 def timing(model: R.RelevanceModel, examples: list[dict]) -> float:
     docs = [(e["title"], e["text"]) for e in examples]
     t0 = time.perf_counter()
@@ -163,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         ms = R.load_model(seeds_dir=args.seeds)
         results["heldout_with_seeds"] = evaluate(ms, held, args.verbose, "held-out, with seeds")
         print_table(f"held-out, profile + seed similarity ({args.seeds})", results["heldout_with_seeds"])
+    lr = link_ranking(model, held)
+    results["links"] = lr
+    print(f"\nlinks: score_link() on the held-out titles as anchors: ROC AUC {lr['auc']:.3f} (baseline "
+          f"{lr['baseline_auc']:.3f}); precision of the top {lr['k']} anchors {lr['precision_at_k']:.3f}")
     ms_per_doc = timing(model, held)
     print(f"\nclassify(): {ms_per_doc:.2f} ms per document (full texts, one core)")
     if args.json:

@@ -74,24 +74,41 @@ def note(doc: Document, key: str, value) -> None:
     cleaning_info(doc)["evidence"][key] = value
 
 
+def _short(s: str, width: int) -> str:
+    s = " ⏎ ".join(x for x in s.splitlines() if x.strip())
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
 def _removed_samples(before: str, after: str, limit: int = 3, width: int = 80) -> list[str]:
-    a, b = before.splitlines(), after.splitlines()
+    """A few samples of what a rule took out (cheap: whole lines gone, or the characters cut from an edited line)."""
+    if "".join(before.split()) == "".join(after.split()):
+        return ["(line breaks only)"]
+    a, b = before.split("\n"), after.split("\n")
     out: list[str] = []
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag in ("delete", "replace"):
-            old = "\n".join(a[i1:i2])
-            new = "\n".join(b[j1:j2])
-            if tag == "replace":
-                # show what went missing inside the changed lines
-                sm2 = difflib.SequenceMatcher(None, old, new, autojunk=False)
-                gone = "".join(old[x1:x2] for t, x1, x2, _, _ in sm2.get_opcodes() if t in ("delete", "replace"))
-                old = gone or old
-            old = " ⏎ ".join(s for s in old.splitlines() if s.strip())
-            if old.strip():
-                out.append(old if len(old) <= width else old[: width - 1] + "…")
-        if len(out) >= limit:
-            break
+    if len(a) == len(b):  # edits inside lines (a watermark, a marker)
+        for x, y in zip(a, b):
+            if x != y:
+                if len(x) <= 4000:
+                    sm = difflib.SequenceMatcher(None, x, y, autojunk=False)
+                    gone = [x[i1:i2] for t, i1, i2, _, _ in sm.get_opcodes() if t in ("delete", "replace")]
+                    out.append(_short(" … ".join(g for g in gone if g.strip()) or x, width))
+                else:
+                    out.append(_short(x, width))
+            if len(out) >= limit:
+                break
+        return out
+    kept = set(b)
+    joined = "\n".join(b)
+    for x in a:
+        if x not in kept and x not in joined:
+            out.append(_short(x, width))
+            if len(out) >= limit:
+                break
+    if not out:  # lines were cut short or merged: show what no longer occurs at a line's end
+        for x in a:
+            if x not in kept:
+                out.append(_short(x, width))
+                break
     return out
 
 

@@ -79,7 +79,11 @@ class StorePipeline:
         self.crawler.stats.inc_value("fanwen/exact_duplicates", stats["duplicates"])
         if self.crawler.settings.getbool("FANWEN_PROGRESS"):
             requests = self.crawler.stats.get_value("downloader/request_count", 0)
-            print(f"\r  {requests} requests, {self.new} new documents", end="", file=sys.stderr, flush=True)
+            line = f"  {requests} requests, {self.new} new documents"
+            if sys.stderr.isatty():
+                print("\r" + line, end="", file=sys.stderr, flush=True)
+            elif self.new % 50 == 0:
+                print(line, file=sys.stderr, flush=True)
         return {"url": doc.url, "title": doc.title, "label": doc.label, "chars": len(doc.text)}
 
     def spider_closed(self, spider, reason):

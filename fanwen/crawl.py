@@ -55,7 +55,7 @@ def _child(options: dict, queue) -> None:
         # loopback only: no reason to wait between requests, and robots.txt is still obeyed
         settings.set("DOWNLOAD_DELAY", 0.0, priority="cmdline")
         settings.set("AUTOTHROTTLE_START_DELAY", 0.0, priority="cmdline")
-        settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="cmdline")
+        settings.set("DOWNLOAD_DELAY_JITTER", 0.0, priority="cmdline")
         settings.set("FANWEN_RETRY_BACKOFF_BASE", 0.1, priority="cmdline")
     for key, value in (options.get("settings") or {}).items():
         settings.set(key, value, priority="cmdline")
@@ -80,6 +80,9 @@ def run_crawl(db_path: str | Path, sites: list[str] | None = None, demo: bool = 
               settings: dict | None = None) -> dict:
     """Crawl into db_path; returns the crawl's Scrapy stats plus `seconds` (and `demo_requests` for the demo)."""
     check_sites(sites)
+    if demo and not sites:
+        from fanwen.demo import build_demo
+        sites = sorted({s.name for s in build_demo().sites})
     if seeds_dir and not Path(seeds_dir).is_dir():
         raise CrawlError(f"{seeds_dir}: seeds directory not found")
     server_cm = nullcontext(None)

@@ -69,7 +69,7 @@ FULL_BANDS, FULL_ROWS = 16, 4  # whole-document MinHash: 64 permutations in 16 b
 # head signatures: (characters, bands, rows) over the first characters of the fingerprint (same permutations)
 HEADS = ((100, 4, 6), (400, 8, 5))
 NUM_PERM = max([FULL_BANDS * FULL_ROWS] + [b * r for _, b, r in HEADS])
-CHUNK_MOD = 64  # anchors every 64 n-grams on average
+CHUNK_MOD = 128  # anchors every 128 n-grams on average
 CHUNK_MIN = 24  # chunks shorter than this (in n-grams) are not indexed (stock phrases)
 CHUNK_MAX = 256  # a longer chunk is hashed on its first 256 n-grams
 SMOOTH_WINDOW = 50  # coverage: a position counts as matched if its window of 50 n-grams ...

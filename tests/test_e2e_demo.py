@@ -132,3 +132,42 @@ def test_fts_finds_two_character_words(crawled):
         like = conn.execute("SELECT count(*) FROM documents WHERE title LIKE ? OR text LIKE ?",
                             [f"%{word}%", f"%{word}%"]).fetchone()[0]
         assert hits == like > 0, word
+
+
+def test_budget_then_interrupt_then_resume_loses_nothing(tmp_path, demo):
+    """A crawl cut short (request budget, then Ctrl-C) keeps what it stored; the next run carries on to the end."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db = str(tmp_path / "corpus.db")
+    with DemoServer() as server:
+        partial = run_crawl(db, demo=True, proxy=server.proxy_url, max_requests=60, workers=1)
+        assert partial["finish_reason"] == "budget_reached"
+        conn = sqlite3.connect(db)
+        stored_after_budget = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        assert 0 < stored_after_budget < len(demo.articles)
+        assert conn.execute("SELECT status FROM crawls ORDER BY id DESC").fetchone()[0] == "budget_reached"
+
+        # Ctrl-C in the middle of a crawl: the CLI passes it on, Scrapy stops gracefully
+        cmd = [sys.executable, "-m", "fanwen.cli", "demo", "--db", db]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            n = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            if n >= stored_after_budget + 10:
+                break
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=120)
+        assert "Traceback" not in out
+        stored_after_interrupt = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        assert stored_after_interrupt >= stored_after_budget + 10
+        assert conn.execute("SELECT status FROM crawls ORDER BY id DESC").fetchone()[0] in ("interrupted", "finished")
+
+        final = run_crawl(db, demo=True, proxy=server.proxy_url, workers=1)
+    urls = [r[0] for r in conn.execute("SELECT url FROM documents")]
+    assert sorted(urls) == sorted(a.canonical_url for a in demo.articles)
+    assert final["fanwen/new_documents"] == len(demo.articles) - stored_after_interrupt

@@ -90,9 +90,9 @@ class FanwenSpider(scrapy.Spider):
         for site in self.site_configs.values():
             for url in site.start_urls:
                 yield Request(url, callback=self.parse_list, priority=1000 if self.focused else 0,
-                              meta={"site": site.name, "list_root": True}, dont_filter=True)
+                              meta={"site": site.name, "list_root": True})
             for url in site.sitemaps:
-                yield Request(url, callback=self.parse_sitemap, meta={"site": site.name}, dont_filter=True)
+                yield Request(url, callback=self.parse_sitemap, meta={"site": site.name})
             if site.search and self.focused and self.use_search:
                 for kw in self.model.search_keywords(3):
                     yield Request(site.search.format(query=quote(kw)), callback=self.parse_list, priority=900,
