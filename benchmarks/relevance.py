@@ -47,6 +47,7 @@ def variants(ex: dict) -> dict[str, tuple[str, str]]:
         "traditional + pinyin": (trad_title, trad_text),
         "traditional, first 1,000": (trad_title, L.first_chars(trad_text)),
         "no title, first 1,000": ("", L.first_chars(ex["text"])),
+        "first 300 chars (preview)": (ex["title"], L.first_chars(ex["text"], 300)),
     }
 
 
@@ -73,7 +74,7 @@ def train(l2: float = 0.05) -> dict:
         val = [e for i, e in enumerate(train_set) if i % folds == k]
         m = R.load_model(profile=R.train_profile(fit, l2=l2), threshold=0.5)
         for e in val:
-            for text in (e["text"], L.first_chars(e["text"])):
+            for text in (e["text"], L.first_chars(e["text"]), L.first_chars(e["text"], 300)):
                 oof.append((m.classify(e["title"], text)[1], e["label"] == "speech"))
     best = (-1.0, 0.5)
     for i in range(10, 91):

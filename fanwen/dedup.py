@@ -161,9 +161,25 @@ class Sketch:
         return len(self.h)
 
 
+def _sorted_unique(h: np.ndarray) -> np.ndarray:
+    u = np.sort(h)
+    if len(u) > 1:
+        u = u[np.concatenate(([True], u[1:] != u[:-1]))]
+    return u
+
+
 def sketch(fp: str) -> Sketch:
     h = shingle_hashes(fp)
-    return Sketch(fp, h, np.unique(h))
+    return Sketch(fp, h, _sorted_unique(h))
+
+
+def _member(x: np.ndarray, sorted_u: np.ndarray) -> np.ndarray:
+    """x[i] in sorted_u, for every i (binary search: no sorting of x)."""
+    if len(sorted_u) == 0:
+        return np.zeros(len(x), dtype=bool)
+    idx = np.searchsorted(sorted_u, x)
+    idx[idx == len(sorted_u)] = 0
+    return sorted_u[idx] == x
 
 
 def anchors(h: np.ndarray) -> np.ndarray:
@@ -192,7 +208,7 @@ def index_keys(sk: Sketch, chash: str) -> list[int]:
 # --------------------------------------------------------------------------------------------- verification
 def _matched(h: np.ndarray, other_u: np.ndarray) -> np.ndarray:
     """Smoothed mask of the positions of `h` matched in the other document."""
-    hit = np.isin(h, other_u, assume_unique=False).astype(np.float32)
+    hit = _member(h, other_u).astype(np.float32)
     w = min(SMOOTH_WINDOW, len(h))
     if w <= 1:
         return hit >= 0.5
@@ -232,7 +248,7 @@ def compare(a: Sketch, b: Sketch) -> Match | None:
         return Match("exact", 1.0, 1.0, 1.0)
     if a.size == 0 or b.size == 0:
         return None
-    inter = len(np.intersect1d(a.u, b.u, assume_unique=True))
+    inter = int(_member(a.u, b.u).sum())
     if inter == 0:
         return None
     jac = inter / (len(a.u) + len(b.u) - inter)
@@ -324,21 +340,27 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 # --------------------------------------------------------------------------------------------- placement
 class _SketchCache:
-    """Sketches of recently compared documents (bounded), keyed by (doc_id, fingerprint hash)."""
+    """Sketches of recently compared documents (LRU, bounded), keyed by the fingerprint's hash: a sketch is a pure
+    function of the fingerprint, so the cache is safe across databases and re-cleaned documents."""
 
-    def __init__(self, size: int = 512):
+    def __init__(self, size: int = 1024):
         self.size = size
-        self.data: dict[tuple[int, int], Sketch] = {}
+        self.data: dict[int, Sketch] = {}
 
-    def get(self, db, doc_id: int) -> Sketch:
-        fp = _load_fp(db, doc_id)
-        k = (doc_id, hash(fp))
-        sk = self.data.pop(k, None)
-        if sk is None:
-            sk = sketch(fp)
-        self.data[k] = sk
+    def put(self, fp_hash: int, sk: Sketch) -> None:
+        self.data[fp_hash] = sk
         if len(self.data) > self.size:
             self.data.pop(next(iter(self.data)))
+
+    def get(self, db, doc_id: int) -> Sketch:
+        row = db.execute("SELECT fp_hash FROM dedup_docs WHERE doc_id = ?", [doc_id]).fetchone()
+        k = row[0] if row else None
+        sk = self.data.pop(k, None) if k is not None else None
+        if sk is None:
+            sk = sketch(_load_fp(db, doc_id))
+            if k is None:
+                return sk
+        self.put(k, sk)
         return sk
 
 
@@ -421,7 +443,7 @@ def _place(db, doc_id: int, stats: dict) -> None:
     db.conn.executemany("INSERT OR IGNORE INTO dedup_keys (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys])
     db.execute("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs) VALUES (?, ?, ?, ?, ?)",
                [doc_id, _hash_int(chash), doc_id, sk.size, signs])
-    _cache.data[(doc_id, hash(fp))] = sk
+    _cache.put(_hash_int(chash), sk)
 
 
 # --------------------------------------------------------------------------------------------- clusters
@@ -481,13 +503,18 @@ def _cluster_region(db, region: set[int], stats: dict) -> None:
         for i in range(0, len(need), 400):
             part = need[i:i + 400]
             titles.update(db.execute(f"SELECT id, title FROM documents WHERE id IN ({q(len(part))})", part).fetchall())
+    grams = {i: _title_grams(t) for i, t in titles.items()}
+
+    def tsim(a: int, b: int) -> float:
+        ga, gb = grams.get(a, set()), grams.get(b, set())
+        return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
+
     parent: dict[int, int] = {}
     for y, lst in containers.items():
         if len(lst) == 1:
             parent[y] = lst[0][0]
         else:
-            parent[y] = min(lst, key=lambda t: (-round(t[2], 2), -round(title_similarity(titles.get(y), titles.get(t[0])), 2),
-                                                -round(t[1], 3), t[0]))[0]
+            parent[y] = min(lst, key=lambda t: (-round(t[2], 2), -round(tsim(y, t[0]), 2), -round(t[1], 3), t[0]))[0]
     # union-find over the joining links
     up = {i: i for i in ids}
 

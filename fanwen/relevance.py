@@ -234,6 +234,7 @@ class RelevanceModel:
         self._cue_doc.update({
             "sim_speech": "TF-IDF (character bigrams) cosine to the speech centroid" + (" blended with the seeds" if self.seed_centroid else ""),
             "sim_near_miss": "TF-IDF cosine to the nearest near-miss genre's centroid",
+            "short_text": "a short preview (under 1,000 characters): less evidence either way",
         })
 
     # ------------------------------------------------------------------ features
@@ -260,6 +261,8 @@ class RelevanceModel:
             for n in title_cues:
                 values[n] = self.profile.get("mean", {}).get(n, 0.0)
             matches["title_uninformative"] = title[:40] or "(no title)"
+        # previews (paywalls show 200-500 characters) lack evidence a full text has; this lets the model know
+        values["short_text"] = max(0.0, 1.0 - len(text) / 1000.0)
         sim = {}
         if self.idf:
             vec = tfidf(title + "\n" + scopes["head"], self.idf)
@@ -483,7 +486,8 @@ def train_profile(examples: list[dict], l2: float = 0.05, idf_top: int = 12000, 
                   hand_link: bool = True) -> dict:
     """Learn the profile from labelled examples: dicts with title, text, label, genre (training part only).
 
-    Each example is used twice: as the full text and as its first 1,000 characters."""
+    Each example is used four times: the full text, its first 1,000 characters with and without the title, and its
+    first 300 characters (a paywall preview)."""
     cues = load_cues()
     # --- TF-IDF over the examples (full texts), idf of bigrams seen in >= 2 documents
     docs = [normalise(e["title"]) + "\n" + normalise(e["text"])[:HEAD_CHARS] for e in examples]
@@ -503,15 +507,15 @@ def train_profile(examples: list[dict], l2: float = 0.05, idf_top: int = 12000, 
     # --- features, with leave-one-out centroids for the similarity of the example's own genre
     prof0 = {"idf": idf, "centroids": centroids}
     model = RelevanceModel(cues=cues, profile=prof0)
-    names = [c.name for c in cues] + ["sim_speech", "sim_near_miss"]
-    signs = [c.sign for c in cues] + [1, -1]
+    names = [c.name for c in cues] + ["sim_speech", "sim_near_miss", "short_text"]
+    signs = [c.sign for c in cues] + [1, -1, 0]
     rows, ys, ys2, genres, blank = [], [], [], [], []
     for e, g, v in zip(examples, genre_of, vecs):
         own = Counter(sums[g])
         own.subtract(v)
         loo = _unit({k: x for k, x in own.items() if x > 1e-12}, centroid_top)
         for title, variant in ((e["title"], e["text"]), (e["title"], head_of(normalise(e["text"]))),
-                               ("", head_of(normalise(e["text"])))):
+                               ("", head_of(normalise(e["text"]))), (e["title"], head_of(normalise(e["text"]), 300))):
             saved = model.speech_centroid if g == "speech" else model.genre_centroids.get(g)
             if g == "speech":
                 model.speech_centroid = model.ref_centroid = loo
