@@ -1,0 +1,1 @@
+"""The Scrapy project: settings, the generic spider, middlewares, pipelines and per-site configs."""

@@ -1,0 +1,1 @@
+"""Spiders: one generic spider (`fanwen`) driven by crawler/sites/*.toml."""
