@@ -132,27 +132,29 @@ def _sites(rng: random.Random, k: int) -> list[str]:
 
 # ----------------------------------------------------------------------------------------------- transforms
 def t_boilerplate(text: str, title: str, rng: random.Random, others: list[Base]) -> str:
-    head = []
-    if rng.random() < 0.5:
-        head.append(rng.choice(["当前位置:首页 > 范文大全 > 讲话稿 >", "位置:首页 >专题范文 > 公文范文 > 文章内容",
-                                "首页 > 讲话发言 > " + title[:12] + "..."]))
-    if rng.random() < 0.5:
-        head.append(f"20{rng.randint(15, 25)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 1{rng.randint(0, 9)}:2{rng.randint(0, 9)}:0{rng.randint(0, 9)} "
-                    f"投稿作者:网友投稿 点击:{rng.randint(10, 9999)}")
-    if rng.random() < 0.6:
-        head.append(f"下面是小编为大家整理的{title},供大家参考。")
-    head += [title] * rng.choice([0, 1, 1, 2])
-    tail = []
-    if rng.random() < 0.6:
-        tail.append("推荐访问:" + " ".join(rng.sample(["讲话", "工作会议", "推进会", "高质量发展", "经济运行", "表态发言"], 3)))
-    if rng.random() < 0.6:
-        tail.append(rng.choice(["相关推荐", "猜你喜欢", "热门文章"]))
-        for b in rng.sample(others, rng.randint(1, 4)):
-            blurb = b.paragraphs[min(1, len(b.paragraphs) - 1)][: rng.randint(20, 50)]
-            tail.append(f"{b.title} {blurb}…")
-    if rng.random() < 0.5:
-        tail.append(f"《{title}》由互联网用户分享整理。文章地址:http://www.{rng.choice(SITES)}/news/{rng.randint(1000, 99999)}.html")
-    return "\n".join(head + [text] + tail)
+    """Chrome the cleaners missed, at most 5-30 % of the text's length (the cleaners remove most of it)."""
+    budget = rng.uniform(0.05, 0.3) * len(text)
+    head = [rng.choice(["当前位置:首页 > 范文大全 > 讲话稿 >", "位置:首页 >专题范文 > 公文范文 > 文章内容",
+                        "首页 > 讲话发言 > " + title[:12] + "..."]),
+            f"20{rng.randint(15, 25)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 1{rng.randint(0, 9)}:2{rng.randint(0, 9)}:"
+            f"0{rng.randint(0, 9)} 投稿作者:网友投稿 点击:{rng.randint(10, 9999)}",
+            f"下面是小编为大家整理的{title},供大家参考。"] + [title] * rng.choice([1, 2])
+    tail = ["推荐访问:" + " ".join(rng.sample(["讲话", "工作会议", "推进会", "高质量发展", "经济运行", "表态发言"], 3)),
+            rng.choice(["相关推荐", "猜你喜欢", "热门文章"])]
+    for b in rng.sample(others, 4):
+        blurb = b.paragraphs[min(1, len(b.paragraphs) - 1)][: rng.randint(20, 50)]
+        tail.append(f"{b.title} {blurb}…")
+    tail.append(f"《{title}》由互联网用户分享整理。文章地址:http://www.{rng.choice(SITES)}/news/{rng.randint(1000, 99999)}.html")
+    keep_head, keep_tail, used = [], [], 0
+    for line in rng.sample(head, len(head)):
+        if used + len(line) <= budget / 2:
+            keep_head.append(line)
+            used += len(line)
+    for line in tail:
+        if used + len(line) <= budget and rng.random() < 0.8:
+            keep_tail.append(line)
+            used += len(line)
+    return "\n".join(keep_head + [text] + keep_tail)
 
 
 _NUM = re.compile(r"\d+(?:\.\d+)?")
@@ -325,8 +327,9 @@ def quality_set(bases: list[Base], copies: int = 3, seed: int = 7) -> list[dict]
                 docs.append(_doc(u, site, b.title, text, _date(rng), b.key, kind, b.key, **fl))
     # hard negatives: same meeting type and city, sharing 30 % / 60 % of the paragraphs
     for i, a in enumerate(speeches):
-        same_level = [s for s in speeches if s is not a and s.meta.get("level") == a.meta.get("level")] or \
-                     [s for s in speeches if s is not a]
+        same_level = [s for s in speeches if s is not a and s.meta.get("level") == a.meta.get("level")]
+        if len(same_level) < 4:
+            same_level = [s for s in speeches if s is not a]
         for share in (0.3, 0.6):
             # keep paragraphs of the base (in order) until `share` of its characters, the rest from other speeches
             total = len(a.text)
@@ -368,8 +371,8 @@ def quality_set(bases: list[Base], copies: int = 3, seed: int = 7) -> list[dict]
         slogans += [c for c in re.split(r"[,。;!?:、]", a.text) if 6 <= len(c) <= 20 and
                     re.search(r"坚持|推动|加快|全力|确保|聚焦|坚决|高质量", c)]
         rng.shuffle(slogans)
-        donors = rng.sample([s for s in speeches if s is not a], 3)
-        paras = [p for d in donors for p in rng.sample(d.paragraphs, max(1, len(d.paragraphs) // 3))]
+        donors = rng.sample([s for s in speeches if s is not a], 6)
+        paras = [p for d in donors for p in rng.sample(d.paragraphs[1:] or d.paragraphs, 1)]
         rng.shuffle(paras)
         for slogan in slogans[:10]:
             j = rng.randrange(len(paras))

@@ -6,7 +6,9 @@ Sources (all original texts written for the project):
   benchmarks/relevance_data/*.txt      more speeches in other styles and hard near misses (label in the header)
 Each file: `key: value` header lines (title, genre, label …), a line `---`, then the text.
 
-The split is deterministic, by a hash of the file's id: about 30% is held out. The held-out part is never used to
+The split is deterministic, by a hash of the file's id: about 30% is held out; files with `split: heldout` in their
+header (benchmarks/relevance_data/*_b0N.txt: written after the model was frozen and first evaluated blind) are always
+held out. The held-out part is never used to
 train or tune the model (`python -m benchmarks.relevance --train` reads only the training part).
 The seed speeches (../shared/seeds) are not part of this set: the benchmark reads them at run time, separately.
 """
@@ -52,7 +54,8 @@ def load(split: str = "all") -> list[dict]:
             ex["id"] = f"{prefix}/{p.name}"
             ex["label"] = ex.get("label") or default_label or "other"
             ex["genre"] = ex.get("genre") or ("speech" if ex["label"] == "speech" else p.stem.split("_")[0])
-            ex["heldout"] = is_heldout(ex["id"])
+            # `split: heldout` in the header: written after the model was frozen, evaluated blind, always held out
+            ex["heldout"] = ex.get("split") == "heldout" or is_heldout(ex["id"])
             if split == "all" or (split == "heldout") == ex["heldout"]:
                 out.append(ex)
     return out

@@ -57,23 +57,63 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> str:
 
 
 def _bare(html: str, url: str, **opts) -> dict:
+    kw = {"with_metadata": True, "include_comments": False, "deduplicate": False, **opts}
     try:
-        result = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False, deduplicate=False, **opts)
+        result = trafilatura.bare_extraction(html, url=url, **kw)
     except Exception:  # trafilatura raises on some broken markup: treat as nothing extracted
         return {}
     if result is None:
         return {}
-    return result.as_dict() if hasattr(result, "as_dict") else dict(result)
+    data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
+    if opts.get("include_comments") and (data.get("comments") or "").strip():
+        data["text"] = (data.get("text") or "").rstrip("\n") + "\n" + data["comments"]
+    return data
+
+
+_WORD = re.compile(r"[\w\u3400-\u9fff]")
+
+
+def _size(text: str) -> int:
+    return len(_WORD.findall(text or ""))
+
+
+def main_text(html: str, url: str) -> tuple[str, dict, dict]:
+    """(text, trafilatura metadata, how it was chosen). Three opinions on where the main text is:
+
+    1. trafilatura favouring precision (comments included: on a forum they are the content);
+    2. when that returns almost nothing (< 100 characters), trafilatura with its defaults;
+    3. the density pass (`cleaners.density`): when its region is a list of repeated post-like blocks (a thread, a Q&A
+       page, a comment list) and holds more text than trafilatura kept, its text is used instead.
+    """
+    data = _bare(html, url, include_tables=True, favor_precision=True, include_comments=True)
+    text = data.get("text") or ""
+    how = {"extractor": "trafilatura-precision"}
+    if _size(text) < 100:
+        other = _bare(html, url, include_tables=True, include_comments=True)
+        if _size(other.get("text") or "") >= _size(text):
+            text, how = other.get("text") or "", {"extractor": "trafilatura-default"}
+            data = {**other, **{k: v for k, v in data.items() if isinstance(v, str) and v and k != "text"}}
+    try:
+        from cleaners.density import density_region
+
+        dense, info = density_region(html, 0.75)
+    except Exception:  # the density pass is a second opinion: never let it fail an extraction
+        dense, info = "", {}
+    if info.get("repeats", 0) >= 2 and _size(dense) > _size(text):
+        how = {"extractor": "density", "repeats": info["repeats"], "trafilatura_chars": _size(text)}
+        text = dense
+    return text, data, how
 
 
 def extract_page(html: str | bytes, url: str) -> Document:
     """One page's main text, title, date and site name. The text is the extractor's, before any cleaning."""
     html = decode_html(html)
     doc = Document(url=url, page_urls=[url])
-    data = _bare(html, url, include_tables=True)
+    text, data, how = main_text(html, url)
     doc.raw_title = (data.get("title") or "").strip()
-    doc.raw_text = data.get("text") or ""
+    doc.raw_text = text
     doc.site_name = data.get("sitename")
+    doc.explain["extract"] = how
     doc.published = page_date(html, url) or _plausible(data.get("date"), html)
     return doc
 

@@ -20,6 +20,8 @@ def truncated(text: str, evidence: dict) -> tuple[bool, list[str]]:
         why.append(f"tail marker {evidence['paywall_marker']!r}")
     if evidence.get("hidden_chars"):
         why.append(f"{evidence['hidden_chars']} characters hidden")
+    if evidence.get("site_truncation"):
+        why.append(f"site truncation pattern {evidence['site_truncation']!r}")
     if evidence.get("cut_ellipsis"):
         why.append("ends in an ellipsis mid-sentence")
     pages = evidence.get("declared_pages")
@@ -35,10 +37,11 @@ def truncated(text: str, evidence: dict) -> tuple[bool, list[str]]:
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if lines:
         last = lines[-1].strip()
-        if cjk_count(last) >= 30 and not ends_sentence(last) and not re.search(r"(\d{4}年\d{1,2}月\d{1,2}日|谢谢大家?|谢谢)$", last):
-            why.append(f"cut sentence at the end: …{last[-12:]!r}")
-        elif re.search(r"[，,、]$", last):
+        signoff = re.search(r"(\d{4}年\d{1,2}月\d{1,2}日|谢谢大家?|谢谢|此致|敬礼)$", last)
+        if re.search(r"[，,、；;]$", last):
             why.append(f"ends on a comma: …{last[-12:]!r}")
+        elif not ends_sentence(last) and not signoff and (cjk_count(last) >= 30 or re.search(r"[，,、；;。！？!?]", last)):
+            why.append(f"cut sentence at the end: …{last[-12:]!r}")
     return bool(why), why
 
 

@@ -125,7 +125,11 @@ _FORUM = re.compile(
     r"^查看[:：]\s*\d+\s*\|\s*回复[:：]\s*\d+|Powered by Discuz|^返回列表|^发新帖|^快速回复|^高级模式|^马上注册|^本版积分规则|"
     r"^(Archiver|手机版|小黑屋)\b|^GMT\+8|^收藏\s*\d*$|^分享\s*\d*$|^支持\s*\d*\s*反对\s*\d*$|^回复\s*引用|^点评$|^评分$|"
     r"^积分\s*\d+$|^主题\s*\d*$|^帖子\s*\d*$|^(上一主题|下一主题)|^楼主\s*\|\s*发表于|^跳转到指定楼层|^\d+\s*/\s*\d+\s*页$|"
-    r"^立即注册$|^找回密码$|^登录$|^注册$"
+    r"^立即注册$|^找回密码$|^登录$|^注册$|"
+    # Q&A and comment-list chrome
+    r"你对这个回答的评价是|^抢首赞|已赞过|已踩过|^评论\s*举报|^我来答|^更多回答|^展开全部$|^收起$|^(关注|点赞|首赞|评论|举报|赞|踩)\s*\d*$|"
+    r"^(采纳数|获赞数|回答量|采纳率|帮助的人|粉丝数?|关注数?)[:：]|^推荐律师服务|^查看更多|^加载更多|^写回答|^邀请回答|^好问题\s*\d*$|"
+    r"^(上传|发布)于\s*\d|^\d+\s*(人赞同了该回答|条评论|个回答|人关注)"
 )
 _PRINT_TITLE = re.compile(r"^标题[:：]\s*\S")
 _PRINT_AUTHOR = re.compile(r"^作者[:：].{0,40}时间[:：]")
@@ -176,7 +180,7 @@ def cut_related_tail(doc: Document) -> Document:
 
 
 _PAYWALL = re.compile(
-    r"阅读全文|想阅读完全部|阅读全部图文|您需要先登[陆录]|需要登[录陆]后|预览结束|免费获取全文|定制代笔|全文约\s*\d+\s*字[,，]?\s*请下载|"
+    r"[(（]?亲[,，]\s*该文档总共\s*\d+\s*页|该文档总共\s*\d+\s*页|超出免费预览|免费预览范围|如果喜欢就下载|阅读全文|想阅读完全部|阅读全部图文|您需要先登[陆录]|需要登[录陆]后|预览结束|免费获取全文|定制代笔|全文约\s*\d+\s*字[,，]?\s*请下载|"
     r"[(（]\s*未完[,，]?\s*全文共|当前显示\s*\d+\s*字|如果喜欢本篇内容|请赞赏鼓励|下载本文|点击下载|下载完整版|下载全文|开通会员|"
     r"展开全文|剩余\s*\d+\s*%?\s*未读|还剩\s*\d+\s*页未读|继续阅读|查看全文|余下全文|本文共\s*\d+\s*页|试读结束|免费试读|"
     r"请下载后阅读|付费阅读|VIP专享|升级VIP|联系老师"
@@ -208,10 +212,19 @@ def cut_paywall_tail(doc: Document) -> Document:
                 continue
         out.append(ln)
     before = 0
+    total = sum(cjk_count(x) for x in out)
     for i, ln in enumerate(out):
         m = _PAYWALL.search(ln)
+        after = total - before - cjk_count(ln)
+        if m and (len(ln) <= 160 or m.start() <= 5) and before >= 30 and after > 200 and after > before:
+            out[i] = ""  # a download/login notice in the middle of the speech: an ad line, not where the copy stops
+            before += cjk_count(ln)
+            continue
         if m and (len(ln) <= 160 or m.start() <= 5) and before >= 30:
             note(doc, "paywall_marker", m.group(0))
+            pm = re.search(r"总共\s*(\d+)\s*页", ln)
+            if pm:
+                cleaning_info(doc)["evidence"].setdefault("declared_pages", int(pm.group(1)))
             for rest in out[i:]:
                 _declared_chars(doc, rest)
             # a marker after some speech on the same line (…真…阅读全文): keep the part before it
@@ -219,12 +232,12 @@ def cut_paywall_tail(doc: Document) -> Document:
             out = out[:i] + ([head] if cjk_count(head) >= 10 and not re.search(r"[)）】]$", head) else [])
             break
         before += cjk_count(ln)
-    doc.text = _join(out)
+    doc.text = _join([x for x in out if x])
     return doc
 
 
 _FOOTER = re.compile(
-    r"《[^》]{2,120}》\s*由\s*(互联网用户|会员|网友|用户)\S{0,6}分享|文章地址[:：]\s*(https?://|www\.)|^本文(链接|地址|网址)[:：]|"
+    r"《[^》]{2,120}》\s*由\s*(互联网用户|网友|用户)\S{0,6}分享|文章地址[:：]\s*(https?://|www\.)|^本文(链接|地址|网址)[:：]|"
     r"^原文(链接|地址)[:：]|^转载请(注明|保留)|^(版权声明|免责声明|声明)[:：]|^-\s*(配套讲稿|特殊限制|关\s*键\s*词)\s*[:：]|"
     r"欢迎光临.{0,60}Powered by|^(用户评论|网友评论|发表评论|评论列表|精彩评论|最新评论)|^本文(来源|来自)于?[:：]|"
     r"^(责任编辑|责编)[:：]|^(上传|投稿)人?[:：]|^文档(格式|页数|大小)[:：]|^(文章)?(所在)?栏目[:：]|"
@@ -333,6 +346,21 @@ def drop_byline(doc: Document) -> Document:
     return doc
 
 
+_STAMP = re.compile(r"(?:(?:19|20)?\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/月]\d{1,2}日?)\s*\d{1,2}:\d{2}")
+
+
+@rule()
+def drop_post_meta(text: str) -> str:
+    """Per-post metadata in threads and comment lists (`user 看过 2024-04-07 13:19:20 贵州`), when it repeats (3+ lines)."""
+    lines = _lines(text)
+    meta = [i for i, ln in enumerate(lines) if len(ln) <= 90 and _STAMP.search(ln) and not re.search(r"[。！？；]", ln)
+            and cjk_count(_STAMP.sub("", ln)) <= 20]
+    if len(meta) < 3:
+        return text
+    drop = set(meta)
+    return _join([ln for i, ln in enumerate(lines) if i not in drop])
+
+
 _LEADIN = re.compile(
     r"小编|为大家(整理|收集|精心|准备|带来|分享)|供大家(参考|借鉴|学习|阅读)|希望(能|可以)?(对|为|帮助)(大家|你|您)|欢迎(阅读|参考|借鉴|参阅|大家阅读)|"
     r"仅供(参考|学习)|一文来源于|来源于网友上传|不代表本站观点|本站为(你|您)精心整理|若需要原创文章|可咨询客服|欢迎咨询|"
@@ -381,19 +409,41 @@ def drop_leadin(doc: Document) -> Document:
     return doc
 
 
+_ELLIPSIS_END = re.compile(r"(\.{3,}|…+|。{3,})\s*$")
+
+
+@rule()
+def drop_summary_echo(text: str) -> str:
+    """An auto-summary above the speech that repeats its opening (`同志们:今天,县委…优化营商环境……`)."""
+    lines = _lines(text)
+    head = _head_limit(lines, 8)
+    out = []
+    for i, ln in enumerate(lines):
+        if i <= head and i + 1 < len(lines):
+            m = _ELLIPSIS_END.search(ln)
+            body = squash(ln[: m.start()]) if m else ""
+            if len(body) >= 20:
+                probe = body[:60]
+                rest = squash("".join(lines[i + 1 : i + 6]))
+                if probe in rest[: len(probe) + 150]:
+                    continue
+        out.append(ln)
+    return _join(out)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # 5. ads, share/print chrome, anti-copy noise
 
 _AD_STRONG = re.compile(
     r"小编|本站|本网站|范文网|文秘网|范文大全|网友上传|网友投稿|供大家参考|仅供参考|客服|代写|代笔|CTRL\s*\+\s*D|下载本文|点击下载|免费下载|"
-    r"登录后|立即注册|赞赏|打赏|扫码|扫一扫|二维码|关注公众号|微信号|QQ群|加微信|联系电话|咨询电话|原创文章|侵权|删除|版权归|转载|"
-    r"收藏本页|加入收藏|设为首页|复制本文|分享到|广告|推广|VIP|会员|代理|优惠|免费领取|限时"
+    r"登录后|立即注册|赞赏|打赏|扫码|扫一扫|二维码|关注公众号|微信号|QQ群|加微信|原创文章|侵权|版权归|"
+    r"收藏本页|加入收藏|设为首页|复制本文|分享到|VIP|开通会员|范文"
 )
 _AD_SURE = re.compile(
     r"小编|本站|本网站|范文网|文秘网|网友上传|网友投稿|供大家参考|客服|代写|代笔|CTRL\s*\+\s*D|下载本文|点击下载|免费下载|登录后|"
     r"立即注册|赞赏|打赏|收藏本页|加入收藏|设为首页|复制本文|分享到"
 )
-_SHARE = re.compile(r"^(分享到|分享|打印|关闭|收藏|返回顶部|返回首页|返回列表|打印本页|关闭窗口|【打印】|【关闭】|【收藏】|【返回顶部】|微信扫一扫|扫一扫)\s*[:：]?\s*$")
+_SHARE = re.compile(r"^(广告|分享到|分享|打印|关闭|收藏|返回顶部|返回首页|返回列表|打印本页|关闭窗口|【打印】|【关闭】|【收藏】|【返回顶部】|微信扫一扫|扫一扫)\s*[:：]?\s*$")
 
 
 @rule()
@@ -403,7 +453,7 @@ def drop_ad_lines(text: str) -> str:
     for ln in _lines(text):
         if _SHARE.match(ln):
             continue
-        if len(ln) <= 160 and not (_prose(ln) and cjk_count(ln) > 120):
+        if len(ln) <= 160 and not (_prose(ln) and cjk_count(ln) > 120) and not ENUM_RE.match(ln):
             strong = len(_AD_STRONG.findall(ln))
             if (_AD_SURE.search(ln) and len(ln) <= 120) or strong >= 2:
                 continue
@@ -610,7 +660,8 @@ def drop_title_lines(doc: Document) -> Document:
     head = _head_limit(lines, 8)
     out = []
     for i, ln in enumerate(lines):
-        if i < head and not ENUM_RE.match(ln) and _is_title_line(ln, cands):
+        exact = any(core(ln) == core(t) for t in cands if core(t))
+        if i < head and (exact or (not ENUM_RE.match(ln) and _is_title_line(ln, cands))):
             if _SPEECH_TITLE.match(ln) or "speech_title" not in cleaning_info(doc)["evidence"]:
                 note(doc, "speech_title", ln)
             continue
@@ -655,7 +706,7 @@ def split_glued_title(doc: Document) -> Document:
 
 
 def _heading(ln: str) -> bool:
-    return bool(ENUM_RE.match(ln)) and len(ln) <= 60
+    return bool(ENUM_RE.match(ln)) and len(ln) <= 60 and not re.search(r"[。！？；]", ln)
 
 
 @rule()
@@ -690,7 +741,7 @@ def strip_cut_ellipsis(doc: Document) -> Document:
     lines = _lines(doc.text)
     if lines:
         m = _CUT_END.search(lines[-1])
-        if m and len(lines[-1]) > 20:
+        if m and len(lines[-1]) > 8:
             lines[-1] = lines[-1][: m.start()].rstrip()
             note(doc, "cut_ellipsis", True)
             doc.text = _join(lines)

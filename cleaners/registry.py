@@ -129,10 +129,13 @@ def run_rules(doc: Document, rules: list[Rule]) -> Document:
 
 def list_rules() -> list[dict]:
     """Every rule: name, scope (generic/site), kind (text/doc), and what it removes."""
+    import importlib
+
     import cleaners.generic  # noqa: F401  (registers the generic rules)
     from cleaners.site import SITE_RULES
 
-    return [{"name": r.name, "scope": r.scope, "kind": r.kind, "summary": r.summary} for r in GENERIC + SITE_RULES]
+    generic = importlib.import_module("cleaners.registry").GENERIC  # the registered list, also under `python -m`
+    return [{"name": r.name, "scope": r.scope, "kind": r.kind, "summary": r.summary} for r in generic + SITE_RULES]
 
 
 if __name__ == "__main__":  # python -m cleaners.registry

@@ -7,7 +7,12 @@ Keys (all optional; each a list of strings):
     watermarks  = ['三味园范文网']          # strings injected into the text, removed wherever they occur
     strip       = ['【[^】]*精选[^】]*】']    # regexes: the match is removed, the rest of the line kept
     title_strip = ['_[^_]*范文网$']         # regexes: removed from the title
+    summary_line = '^文章导读'              # regex: a summary label line, and the summary line after it, dropped
+    truncation  = '\\.\\.\\.$'                # regex: a match in the kept text marks the copy truncated
 
+Regexes are compiled with re.MULTILINE (`^`/`$` match at line boundaries).
+Other keys seen in site files (page_markers, title_glued, keep_tokens, synonym_swaps) are handled by the generic
+rules or by the fingerprint, and are accepted without effect here.
 A bad regex in a site file is reported by `crawler.siteconfig` when the file is loaded; here it is skipped.
 """
 from __future__ import annotations
@@ -22,7 +27,7 @@ from cleaners.registry import Rule
 @lru_cache(maxsize=512)
 def _rx(pattern: str) -> re.Pattern | None:
     try:
-        return re.compile(pattern)
+        return re.compile(pattern, re.M)  # `^`/`$` anchor at line starts/ends, as the site files are written
     except re.error:
         return None
 
@@ -82,8 +87,34 @@ def site_title_strip(doc: Document, cfg: dict) -> Document:
     return doc
 
 
+def site_summary_line(doc: Document, cfg: dict) -> Document:
+    """The site's `summary_line` regex: a label line (文章导读) and the one-line summary after it are dropped."""
+    pats = _patterns(cfg, "summary_line")
+    if pats:
+        out, skip = [], False
+        for ln in doc.text.split("\n"):
+            if skip:
+                skip = False
+                continue
+            if any(p.search(ln) for p in pats):
+                skip = len(ln) <= 12  # the label alone: the summary is the next line
+                continue
+            out.append(ln)
+        doc.text = "\n".join(out)
+    return doc
+
+
+def site_truncation(doc: Document, cfg: dict) -> Document:
+    """The site's `truncation` regex: when it matches the kept text, the copy is noted as truncated (nothing removed)."""
+    for p in _patterns(cfg, "truncation"):
+        if p.search(doc.text):
+            doc.explain.setdefault("cleaning", {}).setdefault("evidence", {})["site_truncation"] = p.pattern
+    return doc
+
+
 SITE_RULES: list[Rule] = [
-    Rule(f.__name__, "site", "site", f) for f in (site_cut_from, site_drop_lines, site_watermarks, site_strip, site_title_strip)
+    Rule(f.__name__, "site", "site", f)
+    for f in (site_cut_from, site_drop_lines, site_summary_line, site_watermarks, site_strip, site_title_strip, site_truncation)
 ]
 
 
@@ -92,7 +123,8 @@ def site_rules_for(cfg: dict | None) -> list[Rule]:
     if not cfg:
         return []
     keys = {"site_cut_from": "cut_from", "site_drop_lines": "drop_lines", "site_watermarks": "watermarks",
-            "site_strip": "strip", "site_title_strip": "title_strip"}
+            "site_strip": "strip", "site_title_strip": "title_strip", "site_summary_line": "summary_line",
+            "site_truncation": "truncation"}
     out = []
     for r in SITE_RULES:
         if cfg.get(keys[r.name]):

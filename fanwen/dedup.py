@@ -52,7 +52,7 @@ import hashlib
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -74,7 +74,8 @@ CHUNK_MIN = 24  # chunks shorter than this (in n-grams) are not indexed (stock p
 CHUNK_MAX = 256  # a longer chunk is hashed on its first 256 n-grams
 SMOOTH_WINDOW = 50  # coverage: a position counts as matched if its window of 50 n-grams ...
 SMOOTH_MIN = 0.4  # ... has at least 40 % of them in the other document
-LINK_COVERAGE = 0.8  # a link needs the smaller document covered at least this much
+LINK_COVERAGE = 0.8  # a link needs the smaller document covered at least this much by the bigger
+NEAR_BIG = 0.7  # ... and it is `near` (not `contains`) if the bigger is covered at least this much by the smaller
 MIN_CONTAINED = 120  # a contained document needs at least this many n-grams (short texts: exact only)
 SPAN_GAP = 64  # matched runs closer than this (n-grams) form one span
 SPAN_OVERLAP = 0.5  # two spans are compatible if they overlap by half of the smaller one
@@ -235,34 +236,42 @@ def _span(mask: np.ndarray) -> tuple[int, int]:
 @dataclass
 class Match:
     kind: str  # exact | near | contains
-    jaccard: float
-    cov_a: float  # share of a covered by b
-    cov_b: float  # share of b covered by a
-    span: tuple[int, int] | None = None  # for contains: the matched span of the container (n-gram positions)
-    container: int = 0  # for contains: 0 if a contains b, 1 if b contains a
+    jaccard: float  # of the n-gram sets
+    cov_small: float  # smoothed coverage of the smaller document by the bigger
+    cov_big: float  # smoothed coverage of the bigger document by the smaller
+    span: tuple[int, int]  # the n-gram positions of the bigger document that the smaller covers
+    a_is_bigger: bool
 
 
 def compare(a: Sketch, b: Sketch) -> Match | None:
-    """Verify a candidate pair on exact shingles: None if the documents are not copies of each other."""
+    """Verify a candidate pair on exact shingles: None if neither document is a copy of (a part of) the other.
+
+    The bigger document is the one with more n-grams (ties: `a`)."""
+    a_big = a.size >= b.size
+    big, small = (a, b) if a_big else (b, a)
     if a.fp == b.fp:
-        return Match("exact", 1.0, 1.0, 1.0)
-    if a.size == 0 or b.size == 0:
+        return Match("exact", 1.0, 1.0, 1.0, (0, big.size), a_big)
+    if small.size == 0:
         return None
-    inter = int(_member(a.u, b.u).sum())
+    inter = int(_member(small.u, big.u).sum())
     if inter == 0:
         return None
     jac = inter / (len(a.u) + len(b.u) - inter)
-    # cheap bound: coverage cannot exceed what the shared n-grams allow (plus smoothing slack)
-    if inter / min(len(a.u), len(b.u)) < LINK_COVERAGE * SMOOTH_MIN * 0.9:
+    # cheap bound: the smaller document's coverage needs enough shared n-grams (smoothing counts a window as
+    # matched from SMOOTH_MIN of its n-grams)
+    if inter / max(1, len(small.u)) < LINK_COVERAGE * SMOOTH_MIN * 0.9:
         return None
-    ma, mb = _matched(a.h, b.u), _matched(b.h, a.u)
-    ca, cb = float(ma.mean()), float(mb.mean())
-    if min(ca, cb) >= LINK_COVERAGE:
-        return Match("near", jac, ca, cb)
-    if ca >= LINK_COVERAGE and a.size >= MIN_CONTAINED:  # a inside b
-        return Match("contains", jac, ca, cb, _span(mb), container=1)
-    if cb >= LINK_COVERAGE and b.size >= MIN_CONTAINED:  # b inside a
-        return Match("contains", jac, ca, cb, _span(ma), container=0)
+    m_small = _matched(small.h, big.u)
+    c_small = float(m_small.mean())
+    if c_small < LINK_COVERAGE:
+        return None
+    m_big = _matched(big.h, small.u)
+    c_big = float(m_big.mean())
+    span = _span(m_big)
+    if c_big >= NEAR_BIG:
+        return Match("near", jac, c_small, c_big, span, a_big)
+    if small.size >= MIN_CONTAINED:
+        return Match("contains", jac, c_small, c_big, span, a_big)
     return None
 
 
@@ -271,17 +280,17 @@ _SWAP_SIGNS = re.compile(r"效劳|根底|原那么|咨询题|〞|〝")
 _PINYIN_SIGNS = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü ]{1,20}[)）]")
 
 
-def mangle_signs(text: str) -> float:
-    """伪原创 swap signs and pinyin insertions per 1000 characters of text."""
+def mangle_signs(text: str) -> tuple[float, float]:
+    """(伪原创 swap signs, pinyin insertions) per 1000 characters of text."""
     if not text:
-        return 0.0
-    n = len(_SWAP_SIGNS.findall(text)) + len(_PINYIN_SIGNS.findall(text))
-    return 1000.0 * n / len(text)
+        return 0.0, 0.0
+    return (1000.0 * len(_SWAP_SIGNS.findall(text)) / len(text), 1000.0 * len(_PINYIN_SIGNS.findall(text)) / len(text))
 
 
-def _title_grams(title: str | None) -> set[str]:
+@lru_cache(maxsize=65536)
+def _title_grams(title: str | None) -> frozenset[str]:
     t = fingerprint_text(title or "")
-    return {t[i:i + 2] for i in range(len(t) - 1)} or ({t} if t else set())
+    return frozenset({t[i:i + 2] for i in range(len(t) - 1)} or ({t} if t else set()))
 
 
 def title_similarity(a: str | None, b: str | None) -> float:
@@ -292,8 +301,8 @@ def title_similarity(a: str | None, b: str | None) -> float:
 
 
 # --------------------------------------------------------------------------------------------- schema
-LINK_COLUMNS = {"doc_a": int, "doc_b": int, "kind": str, "jaccard": float, "containment": float, "joins": int,
-                "span_start": int, "span_end": int}
+LINK_COLUMNS = {"doc_a": int, "doc_b": int, "kind": str, "jaccard": float, "containment": float, "coverage_a": float,
+                "joins": int, "span_start": int, "span_end": int}
 
 CLUSTERS_VIEW = """
 SELECT g.id AS id, g.size AS size, g.sites AS sites, g.site_list AS site_list,
@@ -311,18 +320,20 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
     - dedup_keys(key, doc_id): the persisted LSH index (see the module docstring), WITHOUT ROWID;
     - dedup_docs(doc_id, fp_hash, rep, ngrams, signs, compilation, preview, leftovers, completeness): one row per
-      placed document (rep: the indexed document of its group of exact copies) and the figures of the canonical rule;
-    - links(doc_a, doc_b, kind, jaccard, containment, joins, span_start, span_end): verified links. exact/near:
-      doc_a < doc_b; contains: doc_a contains doc_b. jaccard: of the n-gram sets; containment: the smoothed coverage
-      of doc_b by doc_a for contains, the smaller of the two coverages for near; joins: 1 if the link unites the two
-      documents' clusters; span_start/end: the n-gram positions of doc_a that doc_b covers (contains only);
+      placed document: rep is the indexed document of its group of exact copies; the rest are the figures of the
+      canonical rule (signs: 伪原创/pinyin signs per 1000 characters; compilation: several speeches in one document);
+    - links(doc_a, doc_b, kind, jaccard, containment, coverage_a, joins, span_start, span_end): verified links.
+      doc_a is the bigger document (for exact: the indexed copy), doc_b the smaller; jaccard: of the n-gram sets;
+      containment: the share of doc_b found in doc_a (smoothed coverage); coverage_a: the share of doc_a found in
+      doc_b; joins: 1 if the link puts the two in one cluster (see the module docstring); span_start/span_end: the
+      n-gram positions of doc_a that doc_b covers;
     - view clusters(id, size, sites, site_list, canonical_id, canonical_title, canonical_url, canonical_site,
       canonical_label).
     """
     db.execute("CREATE TABLE IF NOT EXISTS dedup_keys (key INTEGER NOT NULL, doc_id INTEGER NOT NULL, "
                "PRIMARY KEY (key, doc_id)) WITHOUT ROWID")
     db.execute("CREATE TABLE IF NOT EXISTS dedup_docs (doc_id INTEGER PRIMARY KEY, fp_hash INTEGER, rep INTEGER, "
-               "ngrams INTEGER, signs REAL, compilation INTEGER DEFAULT 0, preview INTEGER DEFAULT 0, "
+               "ngrams INTEGER, signs REAL, pinyin REAL, compilation INTEGER DEFAULT 0, preview INTEGER DEFAULT 0, "
                "leftovers REAL, completeness REAL)")
     if "links" not in db.table_names():
         db["links"].create(LINK_COLUMNS, pk=("doc_a", "doc_b"))
@@ -367,11 +378,8 @@ class _SketchCache:
 _cache = _SketchCache()
 
 
-def _fp_of(fingerprint: str | None, text: str | None) -> str:
-    return fingerprint if fingerprint else fingerprint_text(text or "")
-
-
 def _load_fp(db, doc_id: int) -> str:
+    """The stored fingerprint (computed from the text if the row has none)."""
     row = db.execute("SELECT fingerprint FROM documents WHERE id = ?", [doc_id]).fetchone()
     if row is None:
         return ""
@@ -386,7 +394,7 @@ def _hash_int(chash: str) -> int:
 
 
 def _remove(db, doc_id: int) -> None:
-    """Forget a document's placement (its fingerprint changed): keys, links, and its exact copies' group."""
+    """Forget a document's placement (it is placed again, e.g. after its text changed)."""
     row = db.execute("SELECT rep FROM dedup_docs WHERE doc_id = ?", [doc_id]).fetchone()
     if row is None:
         return
@@ -397,125 +405,188 @@ def _remove(db, doc_id: int) -> None:
 
 
 def _place(db, doc_id: int, stats: dict) -> None:
+    """Index one document and write its verified links to documents placed before it."""
     row = db.execute("SELECT fingerprint, text FROM documents WHERE id = ?", [doc_id]).fetchone()
     if row is None:
         return
-    fp = _fp_of(row[0], row[1])
-    chash = content_hash(fp)
-    signs = mangle_signs(row[1] or "")
+    fp = row[0] or fingerprint_text(row[1] or "")
+    signs, pinyin = mangle_signs(row[1] or "")
     if not fp:  # nothing to compare: a singleton
-        db.execute("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs) VALUES (?, ?, ?, 0, ?)",
-                   [doc_id, None, doc_id, signs])
+        db.execute("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs, pinyin) VALUES (?, NULL, ?, 0, ?, ?)",
+                   [doc_id, doc_id, signs, pinyin])
         return
+    chash = content_hash(fp)
+    ngrams = max(0, len(fp) - NGRAM + 1)
     xkey = _key(b"x", chash.encode())
     for (other,) in db.execute("SELECT doc_id FROM dedup_keys WHERE key = ? ORDER BY doc_id", [xkey]).fetchall():
-        if _load_fp(db, other) == fp:
-            db.execute("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs) VALUES (?, ?, ?, ?, ?)",
-                       [doc_id, _hash_int(chash), other, max(0, len(fp) - NGRAM + 1), signs])
-            db.execute("INSERT OR REPLACE INTO links (doc_a, doc_b, kind, jaccard, containment, joins) "
-                       "VALUES (?, ?, 'exact', 1.0, 1.0, 1)", [other, doc_id])
+        if _load_fp(db, other) == fp:  # an exact copy: link it to the indexed copy, index nothing
+            db.execute("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs, pinyin) VALUES (?, ?, ?, ?, ?, ?)",
+                       [doc_id, _hash_int(chash), other, ngrams, signs, pinyin])
+            db.execute("INSERT OR REPLACE INTO links (doc_a, doc_b, kind, jaccard, containment, coverage_a, joins, "
+                       "span_start, span_end) VALUES (?, ?, 'exact', 1.0, 1.0, 1.0, 1, 0, ?)", [other, doc_id, ngrams])
             stats["exact"] += 1
             return
     sk = sketch(fp)
     keys = index_keys(sk, chash)
-    cands: list[int] = []
+    cands: set[int] = set()
     for i in range(0, len(keys), 500):
         part = keys[i:i + 500]
-        cands += [r[0] for r in db.execute(
-            f"SELECT DISTINCT doc_id FROM dedup_keys WHERE key IN ({','.join('?' * len(part))})", part)]
-    stats["candidates"] += len(set(cands))
+        cands.update(r[0] for r in db.execute(
+            f"SELECT doc_id FROM dedup_keys WHERE key IN ({','.join('?' * len(part))})", part))
+    stats["candidates"] += len(cands)
     rows = []
-    for other in sorted(set(cands)):
+    for other in sorted(cands):
         m = compare(_cache.get(db, other), sk)
         if m is None:
             continue
         stats[m.kind] += 1
-        if m.kind == "contains":
-            if m.container == 0:  # other contains the new document
-                rows.append((other, doc_id, "contains", m.jaccard, m.cov_b, 0, m.span[0], m.span[1]))
-            else:
-                rows.append((doc_id, other, "contains", m.jaccard, m.cov_a, 0, m.span[0], m.span[1]))
-        else:
-            rows.append((min(other, doc_id), max(other, doc_id), m.kind, m.jaccard, min(m.cov_a, m.cov_b), 1,
-                         None, None))
-    db.conn.executemany("INSERT OR REPLACE INTO links (doc_a, doc_b, kind, jaccard, containment, joins, span_start, "
-                        "span_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        a, b = (other, doc_id) if m.a_is_bigger else (doc_id, other)
+        rows.append((a, b, m.kind, round(m.jaccard, 4), round(m.cov_small, 4), round(m.cov_big, 4),
+                     int(m.kind != "contains"), m.span[0], m.span[1]))
+    db.conn.executemany("INSERT OR REPLACE INTO links (doc_a, doc_b, kind, jaccard, containment, coverage_a, joins, "
+                        "span_start, span_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     db.conn.executemany("INSERT OR IGNORE INTO dedup_keys (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys])
-    db.execute("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs) VALUES (?, ?, ?, ?, ?)",
-               [doc_id, _hash_int(chash), doc_id, sk.size, signs])
+    db.execute("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs, pinyin) VALUES (?, ?, ?, ?, ?, ?)",
+               [doc_id, _hash_int(chash), doc_id, sk.size, signs, pinyin])
     _cache.put(_hash_int(chash), sk)
 
 
 # --------------------------------------------------------------------------------------------- clusters
+def _in(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _rows(db, sql: str, ids: list[int], repeat: int = 1) -> list[tuple]:
+    """Run `sql` (with `{q}` for the id list, `repeat` times) over `ids` in slices."""
+    out = []
+    for i in range(0, len(ids), 400):
+        part = ids[i:i + 400]
+        out += db.execute(sql.format(q=_in(len(part))), part * repeat).fetchall()
+    return out
+
+
 def _region(db, seeds: Iterable[int]) -> set[int]:
-    """All documents connected to `seeds` by links of any kind."""
+    """All documents connected to `seeds` by links of any kind (clusters never cross such a region)."""
     seen = set(seeds)
-    frontier = list(seen)
+    frontier = sorted(seen)
     while frontier:
         nxt = []
-        for i in range(0, len(frontier), 500):
-            part = frontier[i:i + 500]
-            q = ",".join("?" * len(part))
-            for a, b in db.execute(f"SELECT doc_a, doc_b FROM links WHERE doc_a IN ({q}) OR doc_b IN ({q})",
-                                   part + part):
-                for x in (a, b):
-                    if x not in seen:
-                        seen.add(x)
-                        nxt.append(x)
+        for a, b in _rows(db, "SELECT doc_a, doc_b FROM links WHERE doc_a IN ({q}) OR doc_b IN ({q})", frontier, 2):
+            for x in (a, b):
+                if x not in seen:
+                    seen.add(x)
+                    nxt.append(x)
         frontier = nxt
     return seen
 
 
-def _overlap(s1: tuple[int, int], s2: tuple[int, int]) -> float:
-    inter = min(s1[1], s2[1]) - max(s1[0], s2[0])
-    smaller = max(1, min(s1[1] - s1[0], s2[1] - s2[0]))
-    return max(0, inter) / smaller
+def _overlaps(spans: list[tuple[int, int]]) -> np.ndarray:
+    """Pairwise overlap of spans, as a share of the smaller span (1 on the diagonal)."""
+    sp = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    inter = np.minimum.outer(sp[:, 1], sp[:, 1]) - np.maximum.outer(sp[:, 0], sp[:, 0])
+    length = sp[:, 1] - sp[:, 0]
+    smaller = np.maximum(1, np.minimum.outer(length, length))
+    ov = np.maximum(0, inter) / smaller
+    np.fill_diagonal(ov, 1.0)
+    return ov
+
+
+def _parts(links) -> dict[int, list[tuple[int, tuple[int, int]]]]:
+    """The parts of each bigger document: (smaller document, its span) of its near and contains links."""
+    parts: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)
+    for a, b, kind, jac, cov, s0, s1, *_ in links:
+        if kind in ("near", "contains"):
+            parts[a].append((b, (s0 or 0, s1 or 0)))
+    return parts
+
+
+_BOUNDARY = 80  # characters around the start of a later part where its title is looked for
+
+
+def joining_links(links: list[tuple], titles: dict[int, str | None], fps: dict[int, str] | None = None
+                  ) -> tuple[set[tuple[int, int]], set[int]]:
+    """Which links join clusters, and which documents are compilations (a pure function of the links).
+
+    `links`: (doc_a, doc_b, kind, jaccard, containment, span_start, span_end) with doc_a the bigger document.
+    - the parts of a document x are the smaller documents linked to it (near or contains) with their spans in x;
+      a part is compatible if its span overlaps (by SPAN_OVERLAP of the smaller span) the span of every other part;
+    - exact links join; a near link joins if the part is compatible; a contains link joins the part to its best
+      compatible container only (highest containment, then most similar title, then Jaccard, then lowest id), so a
+      part that fits in two different texts cannot bridge them, and two speeches side by side in one document
+      (incompatible spans) are joined to neither that document nor each other;
+    - x is a compilation if two of its parts lie side by side (overlap < 20 %) and the later one's title stands in
+      x where it starts (`fps` gives the fingerprints of such x; `titles` the parts' titles).
+    """
+    parts = _parts(links)
+    compatible: dict[tuple[int, int], bool] = {}
+    side_by_side: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)
+    for x, lst in parts.items():
+        ov = _overlaps([sp for _, sp in lst])
+        for k, (y, sy) in enumerate(lst):
+            compatible[(x, y)] = bool((ov[k] >= SPAN_OVERLAP).all())
+            later = np.array([sy[0] >= sz[0] for _, sz in lst])
+            if ((ov[k] < 0.2) & later).any():
+                side_by_side[x].append((y, sy))  # y starts after a part it does not overlap
+    grams: dict[int, set[str]] = {}
+
+    def g(i):
+        if i not in grams:
+            grams[i] = _title_grams(titles.get(i))
+        return grams[i]
+
+    compilation: set[int] = set()
+    for x, lst in side_by_side.items():
+        fp = (fps or {}).get(x, "")
+        for y, (s0, _) in lst:
+            window = fp[max(0, s0 - _BOUNDARY): s0 + _BOUNDARY]
+            tg = g(y)
+            wg = {window[i:i + 2] for i in range(len(window) - 1)}
+            if tg and len(tg & wg) >= 0.6 * len(tg):
+                compilation.add(x)
+                break
+    joins: set[tuple[int, int]] = set()
+    containers: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
+    for a, b, kind, jac, cov, s0, s1 in links:
+        if kind == "exact":
+            joins.add((a, b))
+        elif not compatible.get((a, b)):
+            continue
+        elif kind == "near":
+            joins.add((a, b))
+        elif kind == "contains":
+            containers[b].append((a, jac, cov))
+
+    def tsim(a: int, b: int) -> float:
+        ga, gb = g(a), g(b)
+        return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
+
+    for y, lst in containers.items():
+        best = lst[0] if len(lst) == 1 else min(
+            lst, key=lambda t: (-round(t[2], 2), -round(tsim(y, t[0]), 2), -round(t[1], 3), t[0]))
+        joins.add((best[0], y))
+    return joins, compilation
 
 
 def _cluster_region(db, region: set[int], stats: dict) -> None:
     ids = sorted(region)
-    q = lambda n: ",".join("?" * n)  # noqa: E731
-    links = []
-    for i in range(0, len(ids), 400):
-        part = ids[i:i + 400]
-        links += db.execute(f"SELECT doc_a, doc_b, kind, jaccard, containment, span_start, span_end, joins FROM links "
-                            f"WHERE doc_a IN ({q(len(part))})", part).fetchall()
-    # contains links: spans per container, and which ones may join
-    parts: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)
-    for a, b, kind, jac, cov, s0, s1, _ in links:
-        if kind == "contains":
-            parts[a].append((b, (s0 or 0, s1 or 0)))
-    compilation = set()
-    allowed: dict[tuple[int, int], bool] = {}
-    for x, lst in parts.items():
-        for y, sy in lst:
-            ok = all(_overlap(sy, sz) >= SPAN_OVERLAP for z, sz in lst if z != y)
-            allowed[(x, y)] = ok
-            if not ok:
-                compilation.add(x)
-    titles = {}
-    containers: dict[int, list] = defaultdict(list)
-    for a, b, kind, jac, cov, s0, s1, _ in links:
-        if kind == "contains" and allowed.get((a, b)):
-            containers[b].append((a, jac, cov))
-    if containers:
-        need = sorted({d for y, lst in containers.items() if len(lst) > 1 for d in [y] + [x for x, _, _ in lst]})
-        for i in range(0, len(need), 400):
-            part = need[i:i + 400]
-            titles.update(db.execute(f"SELECT id, title FROM documents WHERE id IN ({q(len(part))})", part).fetchall())
-    grams = {i: _title_grams(t) for i, t in titles.items()}
-
-    def tsim(a: int, b: int) -> float:
-        ga, gb = grams.get(a, set()), grams.get(b, set())
-        return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
-
-    parent: dict[int, int] = {}
-    for y, lst in containers.items():
-        if len(lst) == 1:
-            parent[y] = lst[0][0]
-        else:
-            parent[y] = min(lst, key=lambda t: (-round(t[2], 2), -round(tsim(y, t[0]), 2), -round(t[1], 3), t[0]))[0]
-    # union-find over the joining links
+    links = _rows(db, "SELECT doc_a, doc_b, kind, jaccard, containment, span_start, span_end, joins FROM links "
+                      "WHERE doc_a IN ({q})", ids)
+    # titles and fingerprints are needed only where a part has several containers or parts lie side by side
+    need_titles = {b for b, n in Counter(l[1] for l in links if l[2] == "contains").items() if n > 1}
+    need_fps = set()
+    for x, lst in _parts(links).items():
+        ov = _overlaps([sp for _, sp in lst])
+        close = (ov < 0.2).any(axis=1)
+        if close.any():
+            need_fps.add(x)
+            need_titles.update(y for (y, _), c in zip(lst, close) if c)
+    titles = dict(_rows(db, "SELECT id, title FROM documents WHERE id IN ({q})", sorted(need_titles))) \
+        if need_titles else {}
+    fps = {x: _load_fp(db, x) for x in sorted(need_fps)}
+    joins, compilation = joining_links([l[:7] for l in links], titles, fps)
+    changed = [(int((a, b) in joins), a, b) for a, b, *_, old in links if int((a, b) in joins) != old]
+    db.conn.executemany("UPDATE links SET joins = ? WHERE doc_a = ? AND doc_b = ?", changed)
+    # union-find over the joining links; a cluster's id is its lowest document id
     up = {i: i for i in ids}
 
     def find(x):
@@ -524,130 +595,115 @@ def _cluster_region(db, region: set[int], stats: dict) -> None:
             x = up[x]
         return x
 
-    new_joins = []
-    for a, b, kind, jac, cov, s0, s1, old in links:
-        j = 1 if kind in ("exact", "near") else int(parent.get(b) == a)
-        if j != old:
-            new_joins.append((j, a, b))
-        if j and a in up and b in up:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                up[max(ra, rb)] = min(ra, rb)
-    db.conn.executemany("UPDATE links SET joins = ? WHERE doc_a = ? AND doc_b = ?", new_joins)
+    for a, b in joins:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            up[max(ra, rb)] = min(ra, rb)
     members: dict[int, list[int]] = defaultdict(list)
     for i in ids:
         members[find(i)].append(i)
-    flags = [(int(i in compilation), i) for i in ids]
-    db.conn.executemany("UPDATE dedup_docs SET compilation = ? WHERE doc_id = ?", flags)
-    old = {}
-    for i in range(0, len(ids), 400):
-        part = ids[i:i + 400]
-        old.update(db.execute(f"SELECT id, cluster_id FROM documents WHERE id IN ({q(len(part))})", part).fetchall())
-    updates = []
-    for root, mem in members.items():
-        cid = min(mem)
-        updates += [(cid, m) for m in mem if old.get(m) != cid]
+    old = dict(_rows(db, "SELECT id, cluster_id FROM documents WHERE id IN ({q})", ids))
+    updates = [(root, m) for root, mem in members.items() for m in mem if old.get(m) != root]
     db.conn.executemany("UPDATE documents SET cluster_id = ? WHERE id = ?", updates)
+    db.conn.executemany("UPDATE dedup_docs SET compilation = ? WHERE doc_id = ?",
+                        [(int(i in compilation), i) for i in ids])
     contained_in: dict[int, list[int]] = defaultdict(list)
     for a, b, kind, *_ in links:
         if kind == "contains":
             contained_in[b].append(a)
     for root, mem in members.items():
-        _choose_canonical(db, sorted(mem), compilation, contained_in)
-    stats["clusters_touched"] = stats.get("clusters_touched", 0) + len(members)
+        _choose_canonical(db, mem, compilation, contained_in)
+    stats["clusters_touched"] += len(members)
+
+
+def canonical_rank(d: dict) -> tuple:
+    """The sort key of the canonical rule (smallest first); `d` holds the figures named in the module docstring."""
+    swaps = (d.get("mangled") or 0) >= MANGLED_MIN or (d.get("signs") or 0) >= 1.0
+    mirror = (d.get("script") or "simplified") != "simplified" or (d.get("pinyin") or 0) >= 1.0
+    mangled = int(swaps) + int(mirror)
+    incomplete = bool(d.get("truncated")) or bool(d.get("preview")) or d.get("completeness", 1.0) < COMPLETE_MIN
+    return (int(bool(d.get("low_trust"))), int(bool(d.get("compilation"))), int(incomplete), int(mangled),
+            round(d.get("leftovers", 0.0), 2), d.get("published") or "9999-99-99", d["id"])
 
 
 def _choose_canonical(db, mem: list[int], compilation: set[int], contained_in: dict[int, list[int]]) -> None:
-    q = ",".join("?" * len(mem))
-    rows = db.execute(f"SELECT d.id, d.truncated, d.mangled, d.script, d.published, d.low_trust, x.rep, x.ngrams, "
-                      f"x.signs FROM documents d LEFT JOIN dedup_docs x ON x.doc_id = d.id WHERE d.id IN ({q})",
-                      mem).fetchall()
-    info = {r[0]: r for r in rows}
-    if len(mem) == 1:
-        i = mem[0]
-        r = info[i]
-        canon = 0 if (r[5] or i in compilation) else 1
-        db.execute("UPDATE documents SET is_canonical = ? WHERE id = ?", [canon, i])
-        db.execute("UPDATE dedup_docs SET preview = 0, leftovers = 0, completeness = 1 WHERE doc_id = ?", [i])
-        return
+    rows = _rows(db, "SELECT d.id, d.truncated, d.mangled, d.script, d.published, d.low_trust, x.rep, x.ngrams, "
+                     "x.signs, x.pinyin FROM documents d LEFT JOIN dedup_docs x ON x.doc_id = d.id "
+                     "WHERE d.id IN ({q})", mem)
+    names = ("id", "truncated", "mangled", "script", "published", "low_trust", "rep", "ngrams", "signs", "pinyin")
+    info = {r[0]: dict(zip(names, r)) for r in rows}
     memset = set(mem)
-    # leftovers and completeness on the n-grams of the group representatives (exact copies count once each)
+    # groups of exact copies count once for the figures, with their number of copies as weight
     reps: dict[int, list[int]] = defaultdict(list)
     for i in mem:
-        rep = info[i][6] if info[i][6] in memset else i
+        rep = info[i]["rep"] if info[i]["rep"] in memset else i
+        info[i]["group"] = rep
         reps[rep].append(i)
-    content_reps = [r for r in reps if r not in compilation]
-    sk = {r: _cache.get(db, r) for r in content_reps}
-    leftovers, completeness = {}, {}
-    if len(content_reps) > 1 or any(len(reps[r]) > 1 for r in content_reps):
-        allu = np.concatenate([np.repeat(sk[r].u, 1) for r in content_reps for _ in reps[r]]) if content_reps else np.zeros(0, np.uint64)
+    content = [r for r in sorted(reps) if r not in compilation]
+    if len(content) > 1 or (content and len(reps[content[0]]) > 1):
+        sk = {r: _cache.get(db, r) for r in content}
+        allu = np.concatenate([sk[r].u for r in content for _ in reps[r]])
         vals, counts = np.unique(allu, return_counts=True)
-        agreed, single = vals[counts >= 2], vals[counts == 1]
-        for r in content_reps:
+        weight = sum(len(reps[r]) for r in content)
+        agreed = vals[counts >= max(2, math.ceil(weight / 2))]
+        for r in content:
             u = sk[r].u
-            n = max(1, len(u))
-            leftovers[r] = len(np.intersect1d(u, single, assume_unique=True)) / n
-            completeness[r] = len(np.intersect1d(u, agreed, assume_unique=True)) / max(1, len(agreed))
-    ngr = {i: (info[i][7] or 0) for i in mem}
-
-    def rank(i):
-        _, truncated, mangled, script, published, low_trust, rep, ngrams, signs = info[i]
-        r = rep if rep in reps else i
-        preview = any(c in memset and ngr[i] <= PREVIEW_RATIO * ngr[c] for c in contained_in.get(r, [])) \
-            or any(c in memset and ngr[i] <= PREVIEW_RATIO * ngr[c] for c in contained_in.get(i, []))
-        incomplete = bool(truncated) or preview or completeness.get(r, 1.0) < COMPLETE_MIN
-        mangled_ = (mangled or 0) >= MANGLED_MIN or (signs or 0) >= 1.0 or (script or "simplified") != "simplified"
-        return (int(bool(low_trust)), int(r in compilation), int(incomplete), int(mangled_),
-                round(leftovers.get(r, 0.0), 2), published or "9999-99-99", i), preview
-    ranked = {i: rank(i) for i in mem}
-    best = min(mem, key=lambda i: ranked[i][0])
-    if ranked[best][0][0] or ranked[best][0][1]:  # only low-trust copies or compilations: none is canonical
+            left = 1.0 - float(_member(u, agreed).sum()) / max(1, len(u))
+            comp = float(_member(agreed, u).sum()) / max(1, len(agreed))
+            for i in reps[r]:
+                info[i]["leftovers"], info[i]["completeness"] = left, comp
+    for i in mem:
+        d = info[i]
+        g = d["group"]
+        d["compilation"] = g in compilation
+        d["preview"] = any(c in memset and (d["ngrams"] or 0) <= PREVIEW_RATIO * (info[c]["ngrams"] or 0)
+                           for c in contained_in.get(g, []))
+    best = min(mem, key=lambda i: canonical_rank(info[i]))
+    if info[best]["low_trust"] or info[best]["compilation"]:  # only low-trust copies or compilations: no canonical
         best = None
     db.conn.executemany("UPDATE documents SET is_canonical = ? WHERE id = ?", [(int(i == best), i) for i in mem])
     db.conn.executemany("UPDATE dedup_docs SET preview = ?, leftovers = ?, completeness = ? WHERE doc_id = ?",
-                        [(int(ranked[i][1]), round(leftovers.get(info[i][6] if info[i][6] in reps else i, 0.0), 4),
-                          round(completeness.get(info[i][6] if info[i][6] in reps else i, 1.0), 4), i) for i in mem])
+                        [(int(info[i]["preview"]), round(info[i].get("leftovers", 0.0), 4),
+                          round(info[i].get("completeness", 1.0), 4), i) for i in mem])
 
 
 # --------------------------------------------------------------------------------------------- entry points
-def _stats() -> dict:
-    return defaultdict(int)
-
-
 def update_clusters(db: sqlite_utils.Database, doc_ids: list[int]) -> dict:
     """Place newly inserted documents (rows committed with fingerprint/content_hash/flags) into clusters.
 
-    Runs inside the caller's transaction (no commit here). Returns counts of links found by kind, new clusters, and
-    candidates verified.
+    Each document is indexed and linked to the documents placed before it, then the clusters of everything linked
+    to the new documents are recomputed from the links (merging or splitting clusters as the links say) and their
+    canonical copies chosen again. Runs inside the caller's transaction (no commit). Returns counts: links found by
+    kind (exact, near, contains), candidates verified, clusters touched, new_clusters.
     """
-    stats = _stats()
+    stats: dict = defaultdict(int)
     ids = sorted(set(doc_ids))
     for doc_id in ids:
         _remove(db, doc_id)
         _place(db, doc_id, stats)
     if ids:
-        region = _region(db, ids)
-        _cluster_region(db, region, stats)
-        stats["new_clusters"] = sum(1 for i in ids if db.execute(
-            "SELECT cluster_id FROM documents WHERE id = ?", [i]).fetchone()[0] == i)
+        _cluster_region(db, _region(db, ids), stats)
+        stats["new_clusters"] = sum(1 for i, c in _rows(db, "SELECT id, cluster_id FROM documents WHERE id IN ({q})",
+                                                         ids) if i == c)
     return dict(stats)
 
 
 def rebuild(db: sqlite_utils.Database, batch: int = 500) -> dict:
-    """Recompute every key, link, cluster and canonical copy from the documents' fingerprints (in id order, as
-    incremental placement sees them, so the result is the same as placing them one by one)."""
+    """Recompute every key, link, cluster and canonical copy from the documents' fingerprints.
+
+    Documents are placed in id order, the order in which incremental placement saw them, so a rebuild gives the
+    same links and therefore the same clusters and canonical copies. Commits at the end.
+    """
     ensure_schema(db)
     db.execute("DELETE FROM dedup_keys")
     db.execute("DELETE FROM dedup_docs")
     db.execute("DELETE FROM links")
     db.execute("UPDATE documents SET cluster_id = NULL, is_canonical = 0")
-    _cache.data.clear()
     ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
-    total = _stats()
+    total: dict = defaultdict(int)
     for i in range(0, len(ids), batch):
-        st = update_clusters(db, ids[i:i + batch])
-        for k, v in st.items():
-            if k != "clusters_touched":
+        for k, v in update_clusters(db, ids[i:i + batch]).items():
+            if k not in ("clusters_touched", "new_clusters"):
                 total[k] += v
     db.conn.commit()
     total["documents"] = len(ids)

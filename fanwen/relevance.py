@@ -28,7 +28,10 @@ from __future__ import annotations
 import json
 import math
 import re
-import tomllib
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -348,7 +351,11 @@ class RelevanceModel:
         the list the link sits in) decides for pagination anchors and nudges the others by at most 0.15."""
         anchor = normalise(anchor_text or "")
         ctx = normalise(context or "")
-        if not anchor or _PAGINATION.match(anchor):
+        if not anchor:
+            # an image or icon link says nothing: half the promise of the page it sits on (the spider should score a
+            # URL by the best of its anchors, so the title link beside the icon decides)
+            return round(0.5 * _sigmoid(self._link_logit(ctx)), 4) if ctx else 0.0
+        if _PAGINATION.match(anchor):
             # a pagination link is as promising as the list it continues
             return round(0.9 * _sigmoid(self._link_logit(ctx)), 4) if ctx else 0.0
         score = _sigmoid(self._link_logit(anchor))

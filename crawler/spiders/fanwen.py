@@ -99,9 +99,10 @@ class FanwenSpider(scrapy.Spider):
                                   meta={"site": site.name, "search": kw})
 
     # ------------------------------------------------------------------ links
-    def _links(self, response: TextResponse, site: SiteConfig):
-        """(absolute URL, anchor text) of every followable link on the page."""
-        seen = set()
+    def _links(self, response: TextResponse, site: SiteConfig) -> dict[str, list[str]]:
+        """Every followable link on the page: absolute URL -> its anchor texts (a URL is often linked twice, e.g. an
+        empty icon link then the title link, so all anchors are kept and the best one counts)."""
+        links: dict[str, list[str]] = {}
         for a in response.css("a[href]"):
             href = (a.attrib.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "file:", "data:")):
@@ -111,30 +112,33 @@ class FanwenSpider(scrapy.Spider):
             except ValueError:
                 continue
             url = url.split("#", 1)[0]
-            if url in seen or not url_is_safe(url, site.domains) or site.is_denied(url):
-                continue
-            seen.add(url)
-            anchor = " ".join(t.strip() for t in a.css("::text").getall() if t.strip())
-            yield url, anchor or (a.attrib.get("title") or "")
+            if url not in links:
+                if not url_is_safe(url, site.domains) or site.is_denied(url):
+                    continue
+                links[url] = []
+            anchor = " ".join(t.strip() for t in a.css("::text").getall() if t.strip()) or a.attrib.get("title", "")
+            if anchor:
+                links[url].append(anchor)
+        return links
 
-    def _priority(self, anchor: str, context: str = "") -> int:
+    def _priority(self, anchors: list[str], context: str = "") -> int:
+        """0..100 from the link's best anchor against the relevance profile (the focused crawl)."""
         if not self.focused:
             return 0
-        return int(round(100 * self.model.score_link(anchor, context)))
+        return int(round(100 * max(self.model.score_link(a, context) for a in (anchors or [""]))))
 
-    def _denied_branch(self, site: SiteConfig, anchor: str) -> bool:
-        if not self.focused:
+    def _denied_branch(self, site: SiteConfig, anchors: list[str]) -> bool:
+        """A channel of another genre (作文, 申请书, 学生演讲稿 …): the focused crawl does not enter it."""
+        if not self.focused or not anchors:
             return False
-        words = site.clean.get("channel_deny", []) + getattr(site, "channel_deny", [])
-        if any(w and w in anchor for w in words):
-            return True
-        return bool(self.model.is_denied_branch(anchor))
+        words = site.channel_deny
+        return all(any(w and w in a for w in words) or self.model.is_denied_branch(a) for a in anchors)
 
     def _follow(self, response: TextResponse, site: SiteConfig, follow_lists: bool):
         """Article requests for every unseen article link; list requests unless the page holds only stored articles."""
         context = response.css("title::text").get(default="")
         articles, lists, stored = [], [], 0
-        for url, anchor in self._links(response, site):
+        for url, anchor in self._links(response, site).items():
             if site.is_article(url):
                 canonical = site.canonical_url(url)
                 if canonical in self.known or url in self.known:
@@ -188,7 +192,7 @@ class FanwenSpider(scrapy.Spider):
     def _further_pages(self, response: TextResponse, site: SiteConfig, article_id: str) -> list[str]:
         """URLs of pages 2.. of the same article linked from this page, in page order."""
         pages = {}
-        for url, _anchor in self._links(response, site):
+        for url in self._links(response, site):
             found = site.article_id(url)
             if found and found[0] == article_id and found[1] > 1:
                 pages.setdefault(found[1], url)

@@ -1,0 +1,58 @@
+"""Pinned quality floors (as trafilatura pins its own): a change to cleaners/ that lowers any of these fails.
+
+Measured by benchmarks/cleaning.py (python -m benchmarks.cleaning prints the same figures). The reference texts are
+read from ../shared at run time; without it these tests skip.
+"""
+import pytest
+
+from benchmarks.cleaning import SEED_SITES, leftover_boilerplate, run_set, sites_boilerplate_phrases
+from benchmarks.common import SHARED, mean
+
+FLOORS = {"magic-article": 0.90, "cwce": 0.80, "magic-forum": 0.75}
+SEED_FLOOR = 0.99
+DEMO_FLOOR = 0.97
+
+
+def _need_shared(*parts):
+    if not (SHARED.joinpath(*parts)).exists():
+        pytest.skip(f"../shared/{'/'.join(parts)} is not beside the repository")
+
+
+def test_each_seed_at_or_over_floor_with_right_truncated_flag():
+    _need_shared("gold", "seeds_gold.jsonl")
+    results = run_set("seeds", baseline=False)
+    assert len(results) == len(SEED_SITES)
+    for r in results:
+        assert r.f1 >= SEED_FLOOR, f"seed {r.name}: F1 {r.f1:.4f} < {SEED_FLOOR}"
+        assert r.truncated_ok, f"seed {r.name}: truncated flag wrong ({r.doc.truncated})"
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_shared_bench_sets_at_or_over_floor(name):
+    _need_shared("bench", "extraction")
+    results = run_set(name, baseline=False)
+    if not results:
+        pytest.skip(f"{name} not present in ../shared/bench/extraction")
+    score = mean(r.f1 for r in results)
+    assert score >= FLOORS[name], f"{name}: mean F1 {score:.4f} < {FLOORS[name]}"
+
+
+def test_demo_corpus_clean_flagged_and_at_floor():
+    try:
+        from fanwen.demo import build_demo  # noqa: F401
+    except ImportError:
+        pytest.skip("demo generator not present")
+    results = run_set("demo", baseline=False)
+    if not results:
+        pytest.skip("demo corpus empty")
+    assert mean(r.f1 for r in results) >= DEMO_FLOOR
+    wrong = [r.name for r in results if r.truncated_ok is False]
+    assert not wrong, f"truncated flag wrong on {wrong}"
+    phrases = sites_boilerplate_phrases() if SHARED.joinpath("SITES.md").exists() else []
+    for r in results:
+        d = r.doc
+        assert isinstance(d.truncated, bool) and 0.0 <= d.mangled <= 1.0
+        assert isinstance(d.placeholders, list) and d.script in ("simplified", "traditional", "traditional_pinyin")
+        assert "cleaning" in d.explain and d.title
+        left = leftover_boilerplate(d.text, phrases)
+        assert not left, f"{r.name}: boilerplate left in text: {left}"
