@@ -127,22 +127,27 @@ def shingle_hashes(fp: str, n: int = NGRAM) -> np.ndarray:
         return _mix64(h)
 
 
+def _permuted(h64: np.ndarray) -> np.ndarray:
+    """(NUM_PERM, len) permuted 32-bit hash values of the shingles: datasketch's affine32 scheme."""
+    a, b = _permutations()
+    hv = _fmix32((h64 & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    with np.errstate(over="ignore"):
+        m = a[:, None] * hv[None, :]
+        m += b[:, None]
+    return m
+
+
 def minhash(h64: np.ndarray) -> np.ndarray:
     """MinHash signature (NUM_PERM uint32) of a set of 64-bit shingle hashes.
 
     Identical to datasketch `MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=<low 32 bits>).update_batch(...)`
     (scheme affine32), computed on the whole array at once.
     """
-    a, b = _permutations()
     if len(h64) == 0:
         return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
-    hv = _fmix32((h64 & np.uint64(0xFFFFFFFF)).astype(np.uint32))
     out = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
-    step = 4096
-    with np.errstate(over="ignore"):
-        for i in range(0, len(hv), step):
-            blk = hv[i:i + step, None] * a + b
-            np.minimum(out, blk.min(axis=0), out=out)
+    for i in range(0, len(h64), 8192):  # bounded temporary memory for very long documents
+        np.minimum(out, _permuted(h64[i:i + 8192]).min(axis=1), out=out)
     return out
 
 
@@ -195,10 +200,12 @@ def index_keys(sk: Sketch, chash: str) -> list[int]:
     sig = minhash(sk.h)
     for band in range(FULL_BANDS):
         keys.append(_key(b"f%d" % band, sig[band * FULL_ROWS:(band + 1) * FULL_ROWS].tobytes()))
+    longest = max(chars for chars, _, _ in HEADS) - NGRAM + 1
+    head = _permuted(sk.h[:longest])
     for chars, bands, rows in HEADS:
-        head = minhash(sk.h[: max(1, chars - NGRAM + 1)])
+        hsig = head[:bands * rows, : max(1, chars - NGRAM + 1)].min(axis=1)
         for band in range(bands):
-            keys.append(_key(b"h%d.%d" % (chars, band), head[band * rows:(band + 1) * rows].tobytes()))
+            keys.append(_key(b"h%d.%d" % (chars, band), hsig[band * rows:(band + 1) * rows].tobytes()))
     anc = anchors(sk.h)
     for s, e in zip(anc[:-1], anc[1:]):
         if e - s >= CHUNK_MIN:

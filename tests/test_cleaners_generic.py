@@ -74,7 +74,7 @@ def test_auto_summary_dropped():
 
 def test_related_list_and_tags_cut():
     tail = "\n".join(["推荐访问:春耕 会议 讲话", "猜你喜欢", "2024年个人工作总结范文",
-                      "本页是最新发布的《党支部书记述职报告》的详细范文参考文章,觉得有用就收藏了。", "相关推荐"])
+                      "本页是最新发布的《党支部书记述职报告》的详细范文参考文章。", "相关推荐"])
     d = doc(BODY + "\n" + tail)
     d.text = d.raw_text
     assert cut_related_tail(d).text == BODY
@@ -148,7 +148,7 @@ def test_speech_tokens_kept():
         "第一,要提高认识。今年全县要完成投资*亿元,XX同志、某某局要牵头,xxx项目要在X月底前开工。",
         "(一)稳住农业基本盘。一要稳面积,二要提单产,三要强服务。",
         "1.加大财政投入。对☆☆乡镇的奖补资金要足额到位,对(单字替换)问题要严肃查处。",
-        "“不进则退、慢进亦退”,全年增长6.5%的目标必须完成。",
+        "“一年之计在于春”,全年增长6.5%的目标必须完成。",
     ])
     d = clean(text)
     assert d.text == text
@@ -201,3 +201,19 @@ def test_clean_text_helper_fills_flags():
     d = clean_text(BODY, "在全县春季农业生产工作会议上的讲话")
     assert d.truncated is False and d.mangled == 0.0 and d.script == "simplified" and d.placeholders == []
     assert d.explain["cleaning"]["flags"]["truncated"] == []
+
+
+def test_plain_texts_pass_through_untouched():
+    """Do no harm: the demo's original texts (speeches, letters, plans, news…), given bare, lose nothing."""
+    from pathlib import Path
+
+    from benchmarks.common import bigram_f1
+
+    files = sorted((Path(__file__).resolve().parents[1] / "fanwen" / "demo" / "content").glob("*/*.txt"))
+    assert files
+    for f in files:
+        head, _, body = f.read_text(encoding="utf-8").partition("\n---\n")
+        title = next((ln[7:] for ln in head.splitlines() if ln.startswith("title: ")), "")
+        d = clean_text(body, title)
+        assert bigram_f1(d.text, body) >= 0.999, (f.name, d.explain["cleaning"]["removed"])
+        assert not d.truncated, (f.name, d.explain["cleaning"]["flags"]["truncated"])
