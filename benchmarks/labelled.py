@@ -3,11 +3,11 @@
 Sources (all original texts written for the project):
   fanwen/demo/content/speeches/*.txt   leader work-meeting speeches (label speech)
   fanwen/demo/content/others/*.txt     near misses of the demo sites (label in the header)
-  benchmarks/relevance_data/*.txt      more speeches in other styles and hard near misses (label in the header)
+  fanwen/demo/content/extra/*.txt      more speeches in other styles and hard near misses (label in the header)
 Each file: `key: value` header lines (title, genre, label …), a line `---`, then the text.
 
 The split is deterministic, by a hash of the file's id: about 30% is held out; files with `split: heldout` in their
-header (benchmarks/relevance_data/*_b0N.txt: written after the model was frozen and first evaluated blind) are always
+header (fanwen/demo/content/extra/*_b0N.txt: written after the model was frozen and first evaluated blind) are always
 held out. The held-out part is never used to
 train or tune the model (`python -m benchmarks.relevance --train` reads only the training part).
 The seed speeches (../shared/seeds) are not part of this set: the benchmark reads them at run time, separately.
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
     ("demo/speeches", ROOT / "fanwen" / "demo" / "content" / "speeches", "speech"),
     ("demo/others", ROOT / "fanwen" / "demo" / "content" / "others", None),
-    ("relevance_data", ROOT / "benchmarks" / "relevance_data", None),
+    ("relevance_data", ROOT / "fanwen" / "demo" / "content" / "extra", None),
 ]
 HELDOUT_PERCENT = 30
 

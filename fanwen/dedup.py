@@ -156,15 +156,26 @@ def _key(tag: bytes, payload: bytes) -> int:
     return int.from_bytes(d, "little") & ((1 << KEY_BITS) - 1)
 
 
-@dataclass
 class Sketch:
-    fp: str
-    h: np.ndarray  # shingle hashes in text order
-    u: np.ndarray  # sorted unique shingle hashes
+    """A fingerprint's n-grams: `u` the sorted unique hashes (kept), `h` the hashes in text order (recomputed from
+    the fingerprint when needed, so that cached sketches stay small)."""
+
+    __slots__ = ("fp", "u", "_h", "size")
+
+    def __init__(self, fp: str, h: np.ndarray | None = None):
+        self.fp = fp
+        h = shingle_hashes(fp) if h is None else h
+        self._h = h
+        self.u = _sorted_unique(h)
+        self.size = len(h)
 
     @property
-    def size(self) -> int:
-        return len(self.h)
+    def h(self) -> np.ndarray:
+        return self._h if self._h is not None else shingle_hashes(self.fp)
+
+    def compact(self) -> "Sketch":
+        self._h = None
+        return self
 
 
 def _sorted_unique(h: np.ndarray) -> np.ndarray:
@@ -175,8 +186,7 @@ def _sorted_unique(h: np.ndarray) -> np.ndarray:
 
 
 def sketch(fp: str) -> Sketch:
-    h = shingle_hashes(fp)
-    return Sketch(fp, h, _sorted_unique(h))
+    return Sketch(fp)
 
 
 def _member(x: np.ndarray, sorted_u: np.ndarray) -> np.ndarray:
@@ -361,12 +371,12 @@ class _SketchCache:
     """Sketches of recently compared documents (LRU, bounded), keyed by the fingerprint's hash: a sketch is a pure
     function of the fingerprint, so the cache is safe across databases and re-cleaned documents."""
 
-    def __init__(self, size: int = 1024):
+    def __init__(self, size: int = 2048):
         self.size = size
         self.data: dict[int, Sketch] = {}
 
     def put(self, fp_hash: int, sk: Sketch) -> None:
-        self.data[fp_hash] = sk
+        self.data[fp_hash] = sk.compact()
         if len(self.data) > self.size:
             self.data.pop(next(iter(self.data)))
 
@@ -574,7 +584,8 @@ def joining_links(links: list[tuple], titles: dict[int, str | None], fps: dict[i
     return joins, compilation
 
 
-def _cluster_region(db, region: set[int], stats: dict) -> None:
+def _cluster_region(db, region: set[int], new: set[int], stats: dict) -> None:
+    """Recompute joins, clusters and canonical copies of a link-closed region (new: the documents just placed)."""
     ids = sorted(region)
     links = _rows(db, "SELECT doc_a, doc_b, kind, jaccard, containment, span_start, span_end, joins FROM links "
                       "WHERE doc_a IN ({q})", ids)
@@ -612,15 +623,25 @@ def _cluster_region(db, region: set[int], stats: dict) -> None:
     old = dict(_rows(db, "SELECT id, cluster_id FROM documents WHERE id IN ({q})", ids))
     updates = [(root, m) for root, mem in members.items() for m in mem if old.get(m) != root]
     db.conn.executemany("UPDATE documents SET cluster_id = ? WHERE id = ?", updates)
+    old_comp = dict(_rows(db, "SELECT doc_id, compilation FROM dedup_docs WHERE doc_id IN ({q})", ids))
     db.conn.executemany("UPDATE dedup_docs SET compilation = ? WHERE doc_id = ?",
-                        [(int(i in compilation), i) for i in ids])
+                        [(int(i in compilation), i) for i in ids if old_comp.get(i) != int(i in compilation)])
+    # the canonical copy changes only where a cluster changed or holds a document with new links
+    touched = set(new)
+    for a, b, *_ in links:
+        if a in new or b in new:
+            touched.update((a, b))
+    old_members: dict[int, set[int]] = defaultdict(set)
+    for i, c in old.items():
+        old_members[c].add(i)
     contained_in: dict[int, list[int]] = defaultdict(list)
     for a, b, kind, *_ in links:
         if kind == "contains":
             contained_in[b].append(a)
     for root, mem in members.items():
-        _choose_canonical(db, mem, compilation, contained_in)
-    stats["clusters_touched"] += len(members)
+        if not touched.isdisjoint(mem) or old_members.get(root) != set(mem):
+            _choose_canonical(db, mem, compilation, contained_in)
+            stats["clusters_touched"] += 1
 
 
 def canonical_rank(d: dict) -> tuple:
@@ -689,7 +710,7 @@ def update_clusters(db: sqlite_utils.Database, doc_ids: list[int]) -> dict:
         _remove(db, doc_id)
         _place(db, doc_id, stats)
     if ids:
-        _cluster_region(db, _region(db, ids), stats)
+        _cluster_region(db, _region(db, ids), set(ids), stats)
         stats["new_clusters"] = sum(1 for i, c in _rows(db, "SELECT id, cluster_id FROM documents WHERE id IN ({q})",
                                                          ids) if i == c)
     return dict(stats)

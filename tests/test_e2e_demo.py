@@ -50,7 +50,7 @@ def _rows(conn, sql, *params):
 def test_every_demo_article_is_stored_once(crawled, demo):
     urls = [r["url"] for r in _rows(crawled["conn"], "SELECT url FROM documents")]
     assert len(urls) == len(set(urls))
-    expected = {a.canonical_url for a in demo.articles}
+    expected = {a.canonical_url for a in demo.focused_articles}
     assert set(urls) == expected
 
 
@@ -65,7 +65,7 @@ def test_speeches_view_has_one_row_per_demo_speech(crawled, demo):
 
 def test_labels_match_the_demo_truth(crawled, demo):
     rows = {r["url"]: r["label"] for r in _rows(crawled["conn"], "SELECT url, label FROM documents")}
-    wrong = [(a.canonical_url, a.label, rows.get(a.canonical_url)) for a in demo.articles
+    wrong = [(a.canonical_url, a.label, rows.get(a.canonical_url)) for a in demo.focused_articles
              if (a.label == "speech") != (rows.get(a.canonical_url) == "speech")]
     assert not wrong
 
@@ -98,7 +98,7 @@ def test_copies_share_a_cluster_and_the_canonical_is_complete(crawled, demo):
 
 
 def test_discuz_thread_stored_once(crawled, demo):
-    forum = [a for a in demo.articles if a.site == "caiyes"]
+    forum = [a for a in demo.focused_articles if a.site == "caiyes"]
     assert forum
     stored = _rows(crawled["conn"], "SELECT url FROM documents WHERE site = 'caiyes'")
     assert sorted(r["url"] for r in stored) == sorted(a.canonical_url for a in forum)
@@ -112,7 +112,7 @@ def test_second_run_fetches_no_article_twice_and_adds_nothing(crawled, demo):
     assert not refetched
     last = _rows(crawled["conn"], "SELECT * FROM crawls ORDER BY id DESC LIMIT 2")
     assert last[0]["new_documents"] == 0 and last[0]["status"] == "finished"
-    assert last[1]["new_documents"] == len(demo.articles)
+    assert last[1]["new_documents"] == len(demo.focused_articles)
 
 
 def test_first_run_fetched_each_page_once_and_obeyed_robots(crawled):
@@ -148,7 +148,7 @@ def test_budget_then_interrupt_then_resume_loses_nothing(tmp_path, demo):
         assert partial["finish_reason"] == "budget_reached"
         conn = sqlite3.connect(db)
         stored_after_budget = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        assert 0 < stored_after_budget < len(demo.articles)
+        assert 0 < stored_after_budget < len(demo.focused_articles)
         assert conn.execute("SELECT status FROM crawls ORDER BY id DESC").fetchone()[0] == "budget_reached"
 
         # Ctrl-C in the middle of a crawl: the CLI passes it on, Scrapy stops gracefully
@@ -169,5 +169,44 @@ def test_budget_then_interrupt_then_resume_loses_nothing(tmp_path, demo):
 
         final = run_crawl(db, demo=True, proxy=server.proxy_url, workers=1)
     urls = [r[0] for r in conn.execute("SELECT url FROM documents")]
-    assert sorted(urls) == sorted(a.canonical_url for a in demo.articles)
-    assert final["fanwen/new_documents"] == len(demo.articles) - stored_after_interrupt
+    assert sorted(urls) == sorted(a.canonical_url for a in demo.focused_articles)
+    assert final["fanwen/new_documents"] == len(demo.focused_articles) - stored_after_interrupt
+
+
+def _copy_db(src: str, dst: str) -> None:
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+
+
+def _partition(db: str) -> set[frozenset]:
+    conn = sqlite3.connect(db)
+    groups = {}
+    for url, cluster in conn.execute("SELECT url, cluster_id FROM documents"):
+        groups.setdefault(cluster, set()).add(url)
+    conn.close()
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_reclean_rebuilds_from_stored_pages_and_dedup_rebuild_is_stable(crawled, tmp_path):
+    from click.testing import CliRunner
+    from fanwen.cli import main
+
+    db = str(tmp_path / "copy.db")
+    _copy_db(crawled["db"], db)
+    cols = "url, title, text, label, truncated, is_canonical"
+    before = sorted(sqlite3.connect(db).execute(f"SELECT {cols} FROM documents").fetchall())
+    partition = _partition(db)
+
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE documents SET text = '', title = '', label = 'other'")  # derived columns wiped
+    conn.commit()
+    conn.close()
+    r = CliRunner().invoke(main, ["reclean", "--db", db, "--workers", "2"])
+    assert r.exit_code == 0, r.output
+    after = sorted(sqlite3.connect(db).execute(f"SELECT {cols} FROM documents").fetchall())
+    assert after == before
+    assert _partition(db) == partition
+
+    r = CliRunner().invoke(main, ["dedup", "--rebuild", "--db", db])
+    assert r.exit_code == 0, r.output
+    assert _partition(db) == partition

@@ -135,7 +135,7 @@ def test_seeds_are_speech_and_not_in_the_package(model):
         s = re.sub(r"\s+", "", p.read_text(encoding="utf-8"))
         grams.update(s[i:i + 12] for i in range(len(s) - 11))
     shipped = [*(ROOT / "fanwen" / "data").glob("relevance_*"), ROOT / "fanwen" / "relevance.py",
-               *(ROOT / "benchmarks" / "relevance_data").glob("*.txt")]
+               *(ROOT / "fanwen" / "demo" / "content" / "extra").glob("*.txt")]
     for f in shipped:
         t = re.sub(r"\s+", "", f.read_text(encoding="utf-8"))
         assert not any(t[i:i + 12] in grams for i in range(len(t) - 11)), f

@@ -1,14 +1,23 @@
-"""Build the demo sites: every page of 9 configured real sites rehosted under `<domain>.test`, plus the ground truth.
+"""Build the demo sites: every page of 10 configured real sites rehosted under `<domain>.test`, plus the ground truth.
 
 How it works
 ------------
-1. `texts.load_texts()` reads whatever original texts exist in content/ (glob; written progressively).
-2. `_plan()` places each speech on 1–4 sites (seeded RNG: the same files give the same demo), near-miss texts in the
-   speech channels and in their own channels (作文, 申请书, 学生演讲稿/国旗下讲话, 心得体会), and web-novel chapters
-   under /book/ (denied by the configs).
+1. `texts.load_texts()` reads whatever original texts exist in content/ (glob; written progressively); the default
+   demo adds the near misses of the labelled set (`texts.load_extra_near_misses()`: fanwen/demo/content/extra, the
+   files whose label is not `speech`).
+2. `_plan()` places each speech on 1–4 sites (seeded RNG: the same files give the same demo), each near-miss text on
+   1–5 sites (reposted like the speeches, each copy with that site's habits): in its own channel where the site has
+   one (作文, 申请书, 学生演讲稿/国旗下讲话, 心得体会, 致辞/主持词, 工作总结/述职), else -- spoken genres, news of
+   meetings, 党课, and a share of misfiled ones -- in the speech channel; and web-novel chapters under /book/ (denied
+   by the configs). As on real 范文 sites, speeches are a minority (~19% of the articles; ~36% of the speech
+   channels), the near-miss channels are paginated and have sub-channels (小学作文, 入党申请书 …), and every list page
+   links all channels (nav bar), all sub-channels (栏目导航) and the site-wide 热门 box (the newest articles of the
+   site's biggest near-miss channels). Related links (相关文章) stay in the article's channel (its list page).
 3. `_make_copy()` turns a text into the copy one site shows (placeholders, swaps, truncation, script …) and records
    the expected cleaned text; the per-site builders then give each copy its URLs and render the pages with
    `fanwen.demo.layouts`.
+4. `Demo.articles` is every article document of the demo; `Demo.focused_articles` the ones a full focused crawl
+   stores (reachable without entering a channel the spider denies; `focused_reach()`), every speech among them.
 
 URL shapes come from the site TOMLs (crawler/sites/*.toml): the demo serves exactly the start URLs, list URLs and
 article URLs those configs describe, so a crawl of the demo exercises the real configs. All hosts are `*.test`.
@@ -18,6 +27,8 @@ from __future__ import annotations
 import math
 import random
 import re
+import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -60,7 +71,7 @@ class DemoArticle:
     page_urls: list[str]  # every URL stitched into this document, page 1 first
     variants: list[str] = field(default_factory=list)  # preview swaps pdf_breaks pinyin watermark placeholders …
     host: str = ""
-    channel: str = "speech"  # speech | zuowen | shenqing | student | xinde
+    channel: str = "speech"  # speech | zuowen | shenqing | student | xinde | zhici | zongjie
     alt_urls: list[str] = field(default_factory=list)  # other URLs of the same document (mobile mirror, Discuz forms)
     page_title: str = ""  # the heading the site shows (may differ from `title`)
     charset: str = "utf-8"
@@ -79,6 +90,23 @@ class Demo:
     searches: dict[str, tuple] = field(default_factory=dict)  # host -> (path, param, site)
     facts: dict = field(default_factory=dict)  # notable URLs for tests: gbk pages, redirects, robots, denied …
     _index: dict = field(default_factory=dict, repr=False)
+    _focused: list | None = field(default=None, repr=False)
+
+    @property
+    def focused_articles(self) -> list[DemoArticle]:
+        """The articles a full FOCUSED crawl (default settings, no seeds) must store: those reachable from the start
+        URLs and the site searches without following a list link whose anchors all name another genre.
+
+        Computed by walking the served pages the way crawler/spiders/fanwen.py does (`focused_reach`): list pages
+        (start URLs, search results, followed list links) yield article links and list links, the latter unless every
+        anchor of the link contains one of the site's `channel_deny` words or `RelevanceModel.is_denied_branch` says
+        so; article pages yield article links only (from the page fetched first; further pages of a multi-page
+        article add nothing); robots.txt is obeyed. Every demo speech is among them (they all sit in speech channels).
+        """
+        if self._focused is None:
+            reached = focused_reach(self)
+            self._focused = [a for a in self.articles if a.canonical_url in reached]
+        return self._focused
 
     def start_urls(self) -> list[str]:
         return [u for s in self.sites for u in s.start_urls]
@@ -119,6 +147,10 @@ class Demo:
             "near_miss_in_speech_channels": sum(1 for a in self.articles if a.label != "speech" and a.channel == "speech"),
             "multi_page_articles": sum(1 for a in self.articles if len(a.page_urls) > 1),
             "truncated_articles": sum(1 for a in self.articles if a.truncated),
+            "speech_share": round(sum(1 for a in self.articles if a.label == "speech") / max(1, len(self.articles)), 3),
+            "articles_by_channel": dict(sorted(Counter(a.channel for a in self.articles).items())),
+            "list_pages": sum(len(v) for chans in self.facts.get("list_pages", {}).values() for v in chans.values()),
+            "sub_channel_pages": sum(len(v) for v in self.facts.get("sub_lists", {}).values()),
             "novel_pages": len(self.facts.get("novel_urls", [])),
             "gbk_hosts": sorted(self.facts.get("gbk_hosts", [])),
         }
@@ -190,8 +222,10 @@ def _date(text: T.Text, site: str, rng: random.Random) -> str:
     m = re.match(r"(\d{4})-(\d{2})-(\d{2})", base)
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    else:
-        y, mo, d = rng.randint(2021, 2024), rng.randint(1, 12), rng.randint(1, 28)
+    else:  # undated texts (the near misses): spread over the same years as the speeches, so that a list's newest
+        # page holds as many near misses as its older pages
+        k = rng.randint(0, 75)  # 2019-01 … 2025-04
+        y, mo, d = 2019 + k // 12, k % 12 + 1, rng.randint(1, 28)
     # reposts come days to months later
     days = rng.randint(1, 200)
     d2 = d + days
@@ -317,8 +351,38 @@ def _docx_copy(c: Copy, paras: list[str], rng: random.Random, variants: list[str
 # Placement plan
 # ---------------------------------------------------------------------------------------------------------------------
 
-# Own channels for near-miss genres: (site, host key) lists per channel kind.
-OWN_CHANNEL_GENRES = {"zuowen": "zuowen", "shenqing": "shenqing", "student": "student", "xinde": "xinde"}
+# Near misses: 范文 sites are mostly NOT leader speeches. Their 作文, 申请书, 学生演讲稿/国旗下讲话, 心得体会,
+# 致辞/主持词 and 工作总结/述职 channels are large, and near misses are reposted across sites just like speeches.
+# The channel kind a site files a near-miss genre under when it has that channel (else its speech channel, for the
+# spoken genres; the written genres only go to sites that have their channel).
+GENRE_CHANNEL = {"zuowen": "zuowen", "shenqing": "shenqing", "student": "student", "xinde": "xinde",
+                 "toast": "zhici", "host": "zhici", "shuzhi": "zongjie", "plan": "zongjie", "report": "zongjie"}
+# Genres 范文 sites file under their 讲话 channels (spoken addresses, reports of meetings): placed on any site.
+SPEECH_CHANNEL_GENRES = {"news", "partylesson", "corporate", "novel"}
+# Share of a genre's copies filed in the speech channel even where the site has the genre's own channel: a 讲话稿
+# channel of a real site holds many 主持词, 致辞, 开学典礼/国旗下讲话, 述职 and 研讨发言 besides government speeches.
+MISFILED = {"host": 0.45, "toast": 0.45, "student": 0.4, "shuzhi": 0.25, "xinde": 0.15, "report": 0.15, "plan": 0.1,
+            "zuowen": 0.03, "shenqing": 0.03}
+# Room for near misses per site (relative). A copy is one page on most sites; the Discuz forum serves each thread under
+# ~8 URLs and the m. mirrors double a site, so the big channels sit mostly on the single-URL CMS sites.
+NEAR_MISS_ROOM = {"1wenmi": 1.0, "zhuanti": 1.0, "jianbiao": 1.0, "caiyes": 0.4, "sanweiyuan": 0.6, "bgz": 1.3,
+                  "lidaojianhua": 0.8, "7rdy": 0.6, "wmjy": 0.6, "laobiganzi": 1.0}
+# Each site's big near-miss channels (what the site is mostly about): they get three times the share of the others.
+BIG_CHANNELS = {"1wenmi": {"zongjie", "xinde"}, "zhuanti": {"zuowen", "shenqing"}, "jianbiao": {"zongjie", "shenqing"},
+                "caiyes": {"xinde"}, "sanweiyuan": {"zuowen"}, "bgz": {"zongjie", "student"}, "lidaojianhua": {"xinde", "zongjie"},
+                "7rdy": {"student"}, "wmjy": {"shenqing", "zhici"}, "laobiganzi": {"zuowen", "zhici"}}
+NEAR_MISS_COPIES = [3, 2, 4, 2, 3, 1, 3, 2, 4, 3, 2, 3]  # how many sites repost a near miss (cycled)
+NEAR_MISS_EXTRA = {"zuowen": 1, "shenqing": 1, "xinde": 1, "student": 1, "news": -1}  # the most / least reposted genres
+
+
+def _site_channels() -> dict[str, set]:
+    """Channel kinds of each demo site's main host."""
+    return {cls.site: set(cls.channels) for cls in (Wenmi, Zhuanti, Jianbiao, Caiyes, Sanweiyuan, Bgz, Lidao, Rdy, Wmjy,
+                                                    Laobiganzi)}
+
+
+# Sites that carry fewer government speeches than the others (德育素材网 is a school site; 三味园 a general one).
+SPEECH_ROOM = {"7rdy": 0.6, "sanweiyuan": 0.8}
 
 
 def _plan(speeches, others):
@@ -337,7 +401,7 @@ def _plan(speeches, others):
     placements = {}
     for sid in order:
         k = counts[sid]
-        cand = sorted(DEMO_SITES, key=lambda s: (load[s], rng.random()))
+        cand = sorted(DEMO_SITES, key=lambda s: (load[s] / SPEECH_ROOM.get(s, 1.0), rng.random()))
         chosen = cand[:k]
         if all(s in PAYWALLED for s in chosen):  # every speech keeps at least one complete copy somewhere
             chosen[-1] = min(full_sites, key=lambda s: (load[s], rng.random()))
@@ -348,33 +412,41 @@ def _plan(speeches, others):
 
     other_places = []
     novels = []
-    own_sites = {
-        "zuowen": ["zhuanti", "jianbiao", "sanweiyuan", "lidaojianhua", "7rdy", "laobiganzi"],
-        "shenqing": ["zhuanti", "sanweiyuan", "wmjy"],
-        "student": ["7rdy", "wmjy", "bgz", "1wenmi", "caiyes"],
-        "xinde": ["1wenmi", "jianbiao", "caiyes", "bgz", "lidaojianhua", "wmjy", "laobiganzi"],
-    }
-    counters = {}
-    speech_rr = 0
-    rr_sites = list(DEMO_SITES)  # near-misses in speech channels: round-robin over a shuffled site order
-    rng.shuffle(rr_sites)
-    for t in others:
+    chans = _site_channels()
+    nload = {s: 0.0 for s in DEMO_SITES}  # near misses per site
+    cload: dict = {}  # near misses per (site, channel kind)
+    counters: dict = {}
+    for i, t in enumerate(others):
         g = t.genre
         n = counters.get(g, 0)
         counters[g] = n + 1
-        if g == "novel":
-            if n % 2 == 0:
-                novels.append(t)
-                continue
-            other_places.append((t, rr_sites[speech_rr % len(rr_sites)], "speech"))
-            speech_rr += 1
+        if g == "novel" and n % 2 == 0:
+            novels.append(t)  # web-novel chapters under /book/ (denied by the configs)
             continue
-        if g in own_sites and n % 4 != 3:  # most go to their own channel, one in four sits in a speech channel
-            sites = own_sites[g]
-            other_places.append((t, sites[n % len(sites)], g))
-            continue
-        other_places.append((t, rr_sites[speech_rr % len(rr_sites)], "speech"))
-        speech_rr += 1
+        kind = GENRE_CHANNEL.get(g, "speech")
+        spoken = g in SPEECH_CHANNEL_GENRES or t.label == "other_speech" or kind == "speech"
+        cands = [s for s in DEMO_SITES if spoken or kind in chans[s]]
+        k = NEAR_MISS_COPIES[i % len(NEAR_MISS_COPIES)] + NEAR_MISS_EXTRA.get(g, 0)
+        k = max(1, min(len(cands), k))
+        trng = _rng("near", t.source_id)
+
+        def key(s, kind=kind, trng=trng):
+            if kind == "speech":  # to the speech channels with the fewest near misses per speech
+                return cload.get((s, "speech"), 0) / max(1, load[s]), nload[s] / NEAR_MISS_ROOM[s], trng.random()
+            # sites with the genre's own channel first (a spoken genre lands in a speech channel only where the site
+            # has no channel for it, or when misfiled), the site's big channels taking three times their share
+            room = NEAR_MISS_ROOM[s] * (3 if kind in BIG_CHANNELS[s] else 1)
+            return kind not in chans[s], cload.get((s, kind), 0) / room, nload[s] / NEAR_MISS_ROOM[s], trng.random()
+
+        chosen = sorted(cands, key=key)[:k]
+        for s in sorted(chosen, key=DEMO_SITES.index):
+            nload[s] += 1
+            own = kind != "speech" and kind in chans[s]
+            channel = kind if own and trng.random() >= MISFILED.get(g, 0.0) else "speech"
+            cload[(s, kind)] = cload.get((s, kind), 0) + 1
+            if channel == "speech" and kind != "speech":
+                cload[(s, "speech")] = cload.get((s, "speech"), 0) + 1
+            other_places.append((t, s, channel))
     return placements, compilation, other_places, novels
 
 
@@ -382,7 +454,19 @@ def _plan(speeches, others):
 # Sites
 # ---------------------------------------------------------------------------------------------------------------------
 
-CHANNEL_NAMES = {"speech": "领导讲话", "zuowen": "作文", "shenqing": "申请书", "student": "学生演讲稿", "xinde": "心得体会"}
+# Sub-channels of the near-miss channels (小学作文, 入党申请书 …), linked from every list page's 栏目导航 box: a real
+# 范文 site's list template links dozens of them. Each is one list page of its channel's newest articles of that kind.
+SUBCHANNELS = {
+    "zuowen": [("小学作文", "xiaoxuezuowen"), ("初中作文", "chuzhongzuowen"), ("高中作文", "gaozhongzuowen")],
+    "shenqing": [("入党申请书", "rudangshenqing"), ("贫困补助申请书", "pinkunshenqing")],
+    "student": [("国旗下讲话稿", "guoqixiajianghua"), ("竞选演讲稿", "jingxuanyanjiang")],
+    "xinde": [("学习心得体会", "xuexixinde"), ("培训心得体会", "peixunxinde")],
+    "zhici": [("主持词", "zhuchiren"), ("婚礼致辞", "hunlizhici")],
+    "zongjie": [("述职报告", "shuzhibaogao"), ("年终工作总结", "nianzhongzongjie")],
+}
+
+CHANNEL_NAMES = {"speech": "领导讲话", "zuowen": "作文", "shenqing": "申请书", "student": "学生演讲稿", "xinde": "心得体会",
+                 "zhici": "致辞主持词", "zongjie": "工作总结"}
 
 
 class Host:
@@ -405,6 +489,10 @@ class Host:
         self.copies: list[Copy] = []
         self.pages: dict[str, DemoPage] = {}
         self.rng = _rng("host", host)
+        # computed on first use, after assign(): list-page blocks, the 热门 box, the sub-channels
+        self._blocks: dict = {}
+        self._hot: list | None = None
+        self._subs: list | None = None
 
     # --- URL shapes (must match the site's TOML) -------------------------------------------------------------------
     def list_url(self, kind: str, page: int) -> str:
@@ -415,6 +503,29 @@ class Host:
 
     def home_url(self) -> str:
         return self.base + "/"
+
+    def sub_url(self, kind: str, j: int, sub: str) -> str | None:
+        """List URL of sub-channel j (slug `sub`) of channel `kind`; None: the site has no sub-channels."""
+        return None
+
+    def subchannels(self) -> list:
+        """[(kind, j, name, url)] of the sub-channels this host shows (those with articles)."""
+        if self._subs is None:
+            self._subs = []
+            for kind in self.channels:
+                for j, (name, slug) in enumerate(SUBCHANNELS.get(kind, [])):
+                    u = self.sub_url(kind, j, slug)
+                    if u and any(self.sub_of(c) == j for c in self.copies if c.channel == kind):
+                        self._subs.append((kind, j, name, u))
+        return self._subs
+
+    @staticmethod
+    def sub_of(c: Copy) -> int:
+        n = len(SUBCHANNELS.get(c.channel, []))
+        return zlib.crc32(c.source_id.encode()) % n if n else -1
+
+    def subnav(self) -> list:
+        return [(u, name) for _k, _j, name, u in self.subchannels()]
 
     # --- rendering -------------------------------------------------------------------------------------------------
     def nav(self) -> list:
@@ -440,30 +551,60 @@ class Host:
             c.urls = self.article_urls(c)
             c.canonical = self.cfg.canonical_url(c.urls[0])
 
+    def block_of(self, c: Copy) -> list[Copy]:
+        """The articles listed on the same list page of c's channel (newest first, `per_page` a page)."""
+        if not self._blocks:
+            for kind in {o.channel for o in self.copies}:
+                items = [o for o in reversed(self.copies) if o.channel == kind]
+                for k in range(0, len(items), self.per_page):
+                    for o in items[k:k + self.per_page]:
+                        self._blocks[id(o)] = items[k:k + self.per_page]
+        return self._blocks.get(id(c), [c])
+
     def related_for(self, c: Copy, n: int = 5, blurb_style: str = "plain") -> list:
-        pool = [o for o in self.copies if o is not c]
+        """相关文章: other articles of the same channel, the ones listed next to it (同栏目). A crawl following article
+        links therefore stays in the channel it entered (as on real CMS sites, where related = same channel)."""
+        pool = [o for o in self.block_of(c) if o is not c]
         r = _rng("rel", self.host, c.source_id)
-        picks = r.sample(pool, min(n, len(pool)))
-        out = []
-        for o in picks:
-            text = "".join(o.expected)[:48]
-            if blurb_style == "jianbiao":
-                blurb = f"本页是最新发布的《{o.page_title}》的详细范文参考文章,供写作时借鉴使用。{text}"
-            else:
-                blurb = text + "…"
-            out.append((o.urls[0], o.page_title, blurb))
-        return out
+        return [self._blurbed(o, blurb_style) for o in r.sample(pool, min(n, len(pool)))]
+
+    @staticmethod
+    def _blurbed(o: Copy, blurb_style: str = "plain") -> tuple:
+        text = "".join(o.expected)[:48]
+        if blurb_style == "jianbiao":
+            blurb = f"本页是最新发布的《{o.page_title}》的详细范文参考文章,供写作时借鉴使用。{text}"
+        else:
+            blurb = text + "…"
+        return (o.urls[0], o.page_title, blurb)
+
+    def hot_set(self) -> list[Copy]:
+        """热门文章, site-wide (the same box on every list and article page): what 范文 readers open most -- the newest
+        articles of the site's biggest near-miss channels (入党申请书, 作文, 述职报告 …), ten of them."""
+        hot = self._hot
+        if hot is None:
+            by_kind: dict = {}
+            for o in reversed(self.copies):
+                by_kind.setdefault(o.channel, []).append(o)
+            big = sorted((k for k in by_kind if k != "speech"), key=lambda k: (-len(by_kind[k]), k))
+            hot = []
+            for k, n in zip(big, (5, 3, 2)):
+                hot += by_kind[k][:n]
+            speech = by_kind.get("speech", [])  # a site without other channels: its speech channel
+            hot += _rng("hot", self.host).sample(speech, min(max(0, 6 - len(hot)), len(speech)))
+            _rng("hot-order", self.host).shuffle(hot)
+            self._hot = hot
+        return hot
 
     def list_sidebar(self) -> list:
-        """热门文章 of list pages: the other channels' articles first (so each is linked from the speech lists,
-        reachable without entering a denied channel), then a few random ones."""
-        own = [(o.urls[0], o.page_title) for o in reversed(self.copies) if o.channel != "speech"]
-        return list(dict.fromkeys(own + self.hot_for(None)))[:max(10, len(own))]
+        """热门文章 of list pages: the site-wide hot set."""
+        return [(o.urls[0], o.page_title) for o in self.hot_set()]
 
-    def hot_for(self, c: Copy | None, n: int = 6) -> list:
-        pool = [o for o in self.copies if o is not c]
-        r = _rng("hot", self.host, c.source_id if c else "home")
-        return [(o.urls[0], o.page_title) for o in r.sample(pool, min(n, len(pool)))]
+    def hot_for(self, c: Copy | None, n: int = 10, blurb_style: str | None = None) -> list:
+        """热门文章 of an article page: the site-wide hot set (without the article itself)."""
+        picks = [o for o in self.hot_set() if o is not c][:n]
+        if blurb_style:
+            return [self._blurbed(o, blurb_style) for o in picks]
+        return [(o.urls[0], o.page_title) for o in picks]
 
     def article_extra(self, c: Copy) -> dict:
         return {}
@@ -489,8 +630,14 @@ class Host:
                 chunk = items[p * self.per_page:(p + 1) * self.per_page]
                 rows = [(c.urls[0], c.page_title, "".join(c.expected)[:60] + "…", c.date[:10]) for c in chunk]
                 self.add(urls[p], L.render_list(self.site, url=urls[p], channel=name, items=rows, pages=urls, page_no=p + 1,
-                                                nav=self.nav(), hot=self.list_sidebar()))
+                                                nav=self.nav(), hot=self.list_sidebar(), subnav=self.subnav()))
             demo_facts.setdefault("list_pages", {}).setdefault(self.host, {})[kind] = urls
+        for kind, j, name, u in self.subchannels():
+            items = [c for c in reversed(self.copies) if c.channel == kind and self.sub_of(c) == j][:self.per_page * 2]
+            rows = [(c.urls[0], c.page_title, "".join(c.expected)[:60] + "…", c.date[:10]) for c in items]
+            self.add(u, L.render_list(self.site, url=u, channel=name, items=rows, nav=self.nav(), hot=self.list_sidebar(),
+                                      subnav=self.subnav()))
+            demo_facts.setdefault("sub_lists", {}).setdefault(self.host, []).append(u)
         for path, (name, kind) in self.sections.items():
             u = self.base + path
             rows = [(c.urls[0], c.page_title, "".join(c.expected)[:60] + "…", c.date[:10]) for c in reversed(self.copies) if c.channel == kind]
@@ -548,8 +695,12 @@ def _novel_pages(host: Host, novels: list, facts: dict):
 class Wenmi(Host):
     site = "1wenmi"
     per_page = 5
-    channels = {"speech": ("领导讲话", "35"), "xinde": ("心得体会", "40"), "student": ("演讲稿", "44")}
+    channels = {"speech": ("领导讲话", "35"), "xinde": ("心得体会", "40"), "student": ("演讲稿", "44"),
+                "zongjie": ("工作总结", "38"), "zhici": ("致辞主持", "47")}
     id_base = 320417
+
+    def sub_url(self, kind, j, sub):
+        return f"{self.base}/list/{self.channels[kind][1]}{j + 1}.html"
 
     def list_url(self, kind, page):
         slug = self.channels[kind][1]
@@ -571,10 +722,14 @@ class Wenmi(Host):
 class Zhuanti(Host):
     site = "zhuanti"
     per_page = 6
-    channels = {"speech": ("公文范文", "gongwen"), "zuowen": ("作文大全", "zuowen"), "shenqing": ("申请书", "shenqing")}
+    channels = {"speech": ("公文范文", "gongwen"), "zuowen": ("作文大全", "zuowen"), "shenqing": ("申请书", "shenqing"),
+                "zhici": ("致辞主持词", "zhuchici"), "zongjie": ("工作总结", "zongjie")}
     id_base = 1837
     novel_book = 27
     sections = {"/zhuanti/": ("专题范文", "speech")}
+
+    def sub_url(self, kind, j, sub):
+        return f"{self.base}/{sub}/"
 
     def list_url(self, kind, page):
         slug = self.channels[kind][1]
@@ -592,10 +747,14 @@ class Zhuanti(Host):
 class Jianbiao(Host):
     site = "jianbiao"
     per_page = 5
-    channels = {"speech": ("公文范文", "zhuantifanwen/gongwenfanwen"), "zuowen": ("作文", "zuowen"), "xinde": ("心得体会", "xindetihui")}
+    channels = {"speech": ("公文范文", "zhuantifanwen/gongwenfanwen"), "zuowen": ("作文", "zuowen"), "xinde": ("心得体会", "xindetihui"),
+                "shenqing": ("申请书", "shenqingshu"), "zongjie": ("工作总结", "gongzuozongjie")}
     id_base = 56012
     novel_book = 88
     sections = {"/zhuantifanwen/": ("专题范文", "speech")}
+
+    def sub_url(self, kind, j, sub):
+        return f"{self.base}/{self.channels[kind][1]}/{sub}/"
 
     def list_url(self, kind, page):
         slug = self.channels[kind][1]
@@ -606,17 +765,20 @@ class Jianbiao(Host):
 
     def render_article_page(self, c, i):
         return L.render_article(self.site, title=c.page_title, body_lines=c.pages[0], url=c.urls[0], date=c.date,
-                                related=self.related_for(c, 4, "jianbiao"),
-                                hot=[(h, t, b) for h, t, b in self.related_for(c, 6, "jianbiao")][2:], nav=self.nav(),
+                                related=self.related_for(c, 4, "jianbiao"), hot=self.hot_for(c, 4, "jianbiao"), nav=self.nav(),
                                 own_title=c.title, truncated=c.truncated)
 
 
 class Sanweiyuan(Host):
     site = "sanweiyuan"
     per_page = 6
-    channels = {"speech": ("讲话发言", "5"), "zuowen": ("作文", "12"), "shenqing": ("申请书", "14")}
+    channels = {"speech": ("讲话发言", "5"), "zuowen": ("作文", "12"), "shenqing": ("申请书", "14"), "xinde": ("心得体会", "8"),
+                "zongjie": ("工作总结", "16")}
     id_base = 62311
     novel_book = 35
+
+    def sub_url(self, kind, j, sub):
+        return f"{self.base}/news/list_{self.channels[kind][1]}{j + 1}_1.html"
 
     def list_url(self, kind, page):
         return f"{self.base}/news/list_{self.channels[kind][1]}_{page}.html"
@@ -636,8 +798,11 @@ class Sanweiyuan(Host):
 class Bgz(Host):
     site = "bgz"
     per_page = 5
-    channels = {"speech": ("讲话稿", "3"), "xinde": ("心得体会", "7"), "student": ("学生演讲稿", "9")}
+    channels = {"speech": ("讲话稿", "3"), "xinde": ("心得体会", "7"), "student": ("学生演讲稿", "9"), "zongjie": ("述职报告", "11")}
     id_base = 4021
+
+    def sub_url(self, kind, j, sub):
+        return f"{self.base}/index/article/lists/cate_id/{self.channels[kind][1]}{j + 1}.html"
 
     def list_url(self, kind, page):
         cid = self.channels[kind][1]
@@ -658,9 +823,13 @@ class Bgz(Host):
 class Lidao(Host):
     site = "lidaojianhua"
     per_page = 5
-    channels = {"speech": ("领导讲话", "lidaojianhua"), "xinde": ("心得体会", "xindetihui"), "zuowen": ("作文", "zuowen")}
-    cats = {"speech": "jingji", "xinde": "xuexi", "zuowen": "xiaoxue"}
+    channels = {"speech": ("领导讲话", "lidaojianhua"), "xinde": ("心得体会", "xindetihui"), "zuowen": ("作文", "zuowen"),
+                "zongjie": ("工作总结", "gongzuozongjie")}
+    cats = {"speech": "jingji", "xinde": "xuexi", "zuowen": "xiaoxue", "zongjie": "geren"}
     id_base = 1203
+
+    def sub_url(self, kind, j, sub):
+        return f"{self.base}/article/{self.channels[kind][1]}/{sub}/"
 
     def list_url(self, kind, page):
         slug = self.channels[kind][1]
@@ -701,9 +870,13 @@ class Rdy(Host):
     charset = "gbk"
     charset_in_header = False  # GB2312 declared only in <meta>: the crawler must sniff it
     per_page = 6
-    channels = {"speech": ("讲话发言", "jianghua"), "student": ("国旗下讲话", "guoqixia"), "zuowen": ("作文", "zuowen")}
+    channels = {"speech": ("讲话发言", "jianghua"), "student": ("国旗下讲话", "guoqixia"), "zuowen": ("作文", "zuowen"),
+                "xinde": ("心得体会", "xindetihui"), "zhici": ("主持词", "zhuchici")}
     id_base = 15207
     novel_book = 61
+
+    def sub_url(self, kind, j, sub):
+        return f"{self.base}/{sub}/"
 
     def list_url(self, kind, page):
         slug = self.channels[kind][1]
@@ -722,9 +895,13 @@ class Wmjy(Host):
     charset = "gbk"
     charset_in_header = True  # Content-Type: text/html; charset=gbk
     per_page = 5
-    channels = {"speech": ("领导讲话", "12"), "xinde": ("心得体会", "20"), "student": ("学生演讲稿", "30"), "shenqing": ("申请书", "40")}
+    channels = {"speech": ("领导讲话", "12"), "xinde": ("心得体会", "20"), "student": ("学生演讲稿", "30"), "shenqing": ("申请书", "40"),
+                "zhici": ("致辞主持", "50")}
     id_base = 88120
     sections = {"/wenmi/": ("文秘范文", "speech")}
+
+    def sub_url(self, kind, j, sub):
+        return f"{self.base}/wenmi/list_{self.channels[kind][1]}{j + 1}_1.html"
 
     def list_url(self, kind, page):
         return f"{self.base}/wenmi/list_{self.channels[kind][1]}_{page}.html"
@@ -754,8 +931,12 @@ class Wmjy(Host):
 class Laobiganzi(Host):
     site = "laobiganzi"
     per_page = 5
-    channels = {"speech": ("讲话稿", "jianghua"), "xinde": ("心得体会", "xindetihui"), "zuowen": ("作文", "zuowen")}
+    channels = {"speech": ("讲话稿", "jianghua"), "xinde": ("心得体会", "xindetihui"), "zuowen": ("作文", "zuowen"),
+                "zhici": ("致辞", "zhici"), "shenqing": ("申请书", "shenqingshu")}
     id_base = 8801
+
+    def sub_url(self, kind, j, sub):
+        return f"{self.base}/tag/{sub}/"
 
     def list_url(self, kind, page):
         slug = self.channels[kind][1]
@@ -884,7 +1065,7 @@ class Caiyes(Host):
             fid = self.channels[c.channel][1]
             posts = c.extra["posts"]
             npg = c.extra["thread_pages"]
-            rel = [(o.urls[0], o.page_title) for o in _rng("rel", t).sample(self.copies, min(5, len(self.copies))) if o is not c]
+            rel = [(u, title) for u, title, _ in self.related_for(c)]  # 相关帖子: threads of the same forum page
             for p in range(1, npg + 1):
                 chunk = posts[(p - 1) * self.ppp:p * self.ppp]
                 for u in ([f"{self.base}/thread-{t}-{p}-1.html"]
@@ -935,8 +1116,7 @@ class Caiyes(Host):
         # forum index, archiver index, "/" -> 302 forum.php
         forums = [(f"{self.base}/forum.php?mod=forumdisplay&fid={v[1]}", v[0], [(c.urls[0], c.page_title) for c in by_forum.get(v[1], [])][:5])
                   for v in self.channels.values()]
-        latest = sorted(self.copies, key=lambda c: -c.ident)[:10]
-        latest += [c for c in self.copies if c.channel != "speech" and c not in latest]  # 各版块最新主题
+        latest = sorted(self.copies, key=lambda c: -c.ident)[:10]  # 最新主题 of all forums
         rows = [(c.urls[0], c.page_title, c.extra["author"], c.date[:10], len(c.extra["posts"]) - 1, 100 + c.ident % 900) for c in latest]
         forum_links = [(u, name) for u, name, _items in forums] + [(self.list_url(k, 1), v[0]) for k, v in self.channels.items()]
         forum_links.append((f"{self.base}/archiver/", "Archiver"))
@@ -957,6 +1137,113 @@ class Caiyes(Host):
                 "Disallow: /static/\nDisallow: /admin.php\nDisallow: /search.php\nDisallow: /member.php\nDisallow: /api.php\n"
                 "Disallow: /misc.php\nDisallow: /connect.php\nDisallow: /forum.php?mod=post*\nDisallow: /home.php?mod=spacecp*\n"
                 "Disallow: /userapp.php?mod=app&*\nDisallow: /*?mod=misc*\nDisallow: /*?mod=attachment*\nDisallow: /*mobile=yes*\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# What a focused crawl reaches
+# ---------------------------------------------------------------------------------------------------------------------
+
+def focused_reach(demo: Demo, model=None, depth_limit: int | None = None, order: random.Random | None = None) -> dict[str, int]:
+    """Canonical URL -> depth of every article a full focused crawl of the demo stores (see Demo.focused_articles).
+
+    Mirrors FanwenSpider (crawler/spiders/fanwen.py): `_links` (every <a href> with its anchor texts, `url_is_safe`,
+    the site's deny patterns), `_denied_branch` (channel_deny words, `model.is_denied_branch`), `_follow` (article
+    links from every page, list links from list pages only; one request per canonical article URL), the site searches
+    with `model.search_keywords(3)`, robots.txt and Scrapy's DEPTH_LIMIT. Keep it in step with the spider.
+    Breadth-first; with `order` (a seeded RNG) the next request is picked at random instead: the spider's order is
+    its link priority, and the result must not depend on it (tests check that).
+    """
+    from collections import deque
+
+    from scrapy.http import HtmlResponse
+
+    from crawler.middlewares import url_is_safe
+    from crawler.robots import decode_robots
+    from fanwen.relevance import load_model
+
+    model = model or load_model()
+    if depth_limit is None:
+        from crawler import settings as crawl_settings
+        depth_limit = int(getattr(crawl_settings, "DEPTH_LIMIT", 0) or 0)
+    cfg = {s.name: s for s in demo.sites}
+    robots: dict = {}
+
+    def allowed(url: str) -> bool:
+        from protego import Protego
+        host = (urlsplit(url).hostname or "").lower()
+        if host not in robots:
+            page = demo.pages.get(f"http://{host}/robots.txt")
+            robots[host] = Protego.parse(decode_robots(page.body)) if page is not None and page.status == 200 else None
+        rp = robots[host]
+        return rp is None or rp.can_fetch(url, "*")
+
+    def links(response, site) -> dict[str, list[str]]:  # FanwenSpider._links
+        out: dict[str, list[str]] = {}
+        for a in response.css("a[href]"):
+            href = (a.attrib.get("href") or "").strip()
+            if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "file:", "data:")):
+                continue
+            try:
+                url = response.urljoin(href)
+            except ValueError:
+                continue
+            url = url.split("#", 1)[0]
+            if url not in out:
+                if not url_is_safe(url, site.domains) or site.is_denied(url):
+                    continue
+                out[url] = []
+            anchor = " ".join(t.strip() for t in a.css("::text").getall() if t.strip()) or a.attrib.get("title", "")
+            if anchor:
+                out[url].append(anchor)
+        return out
+
+    def denied(site, anchors: list[str]) -> bool:  # FanwenSpider._denied_branch
+        if not anchors:
+            return False
+        return all(any(w and w in a for w in site.channel_deny) or model.is_denied_branch(a) for a in anchors)
+
+    queue: deque = deque()
+    requested: set[str] = set()
+    scheduled: set[str] = set()
+    for site in demo.sites:
+        for u in site.start_urls:
+            queue.append((u, site.name, "list", 0))
+        if site.search:
+            for kw in model.search_keywords(3):
+                queue.append((site.search.format(query=quote(kw)), site.name, "list", 0))
+    reached: dict[str, int] = {}
+    while queue:
+        if order is not None:
+            queue.rotate(-order.randrange(len(queue)))
+        url, name, kind, depth = queue.popleft()
+        if url in requested or not allowed(url):
+            continue
+        requested.add(url)
+        site = cfg[name]
+        page = demo.resolve(url)
+        hops = 0
+        while page is not None and page.status in (301, 302) and hops < 5:  # Scrapy follows redirects
+            url = page.location or ""
+            page = demo.resolve(url) if url_is_safe(url, site.domains) and allowed(url) else None
+            hops += 1
+        if page is None or page.status != 200:
+            continue
+        if kind == "article":
+            reached.setdefault(site.canonical_url(url), depth)
+        response = HtmlResponse(url, body=page.body, headers=page.headers)
+        if not response.headers.get("Content-Type", b"").startswith(b"text/html"):
+            continue
+        for link, anchors in links(response, site).items():
+            if depth_limit and depth + 1 > depth_limit:
+                break
+            if site.is_article(link):
+                canonical = site.canonical_url(link)
+                if canonical not in scheduled:
+                    scheduled.add(canonical)
+                    queue.append((link, name, "article", depth + 1))
+            elif kind == "list" and site.is_list(link) and not denied(site, anchors):
+                queue.append((link, name, "list", depth + 1))
+    return reached
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -1018,6 +1305,8 @@ def build(content_dir=None) -> Demo:
     cfgs = {name: all_cfgs[name].rehost(SUFFIX) for name in DEMO_SITES if name in all_cfgs}
     hosts = _hosts_for(cfgs)
     speeches, others = T.load_texts(content_dir)
+    if content_dir is None:  # the default demo also reposts the labelled set's near misses (fanwen/demo/content/extra)
+        others = others + T.load_extra_near_misses()
     by_id = {t.source_id: t for t in speeches}
     placements, compilation, other_places, novels = _plan(speeches, others)
 

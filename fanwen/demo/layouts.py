@@ -499,8 +499,8 @@ ARTICLE_LAYOUTS = {
 # Home, list, search pages
 # ---------------------------------------------------------------------------------------------------------------------
 
-def render_list(site: str, *, url: str, channel: str, items, pages=(), page_no: int = 1, nav=None, hot=()) -> str:
-    """A channel (list) page: items = [(href, title, blurb, date)]."""
+def render_list(site: str, *, url: str, channel: str, items, pages=(), page_no: int = 1, nav=None, hot=(), subnav=()) -> str:
+    """A channel (list) page: items = [(href, title, blurb, date)]; subnav = the site's sub-channels [(href, name)]."""
     lis = []
     for it in items:
         href, t = it[0], it[1]
@@ -511,8 +511,9 @@ def render_list(site: str, *, url: str, channel: str, items, pages=(), page_no: 
     base = origin(url)
     main = (crumbs_html([(base + "/", "首页"), channel]) + f'<div class="list-box"><div class="tit"><h2>{esc(channel)}</h2></div>'
             f'<ul class="list">{"".join(lis)}</ul></div>' + list_pager_html(list(pages), page_no))
-    return shell(site, title=f"{channel}_{skin(site).site_name}", url=url, main=main, nav=nav, sidebar=sidebar(hot=list(hot)),
-                 body_class="list")
+    extra = f'<div class="box subnav"><div class="tit"><h3>栏目导航</h3></div>{_links(list(subnav), "list")}</div>' if subnav else ""
+    return shell(site, title=f"{channel}_{skin(site).site_name}", url=url, main=main, nav=nav,
+                 sidebar=sidebar(hot=list(hot), extra=extra), body_class="list")
 
 
 def render_home(site: str, *, url: str, channels, nav=None, latest=(), hot=(), friends=()) -> str:

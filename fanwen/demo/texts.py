@@ -59,6 +59,24 @@ def parse_text(path: Path, kind: str) -> Text | None:
     return Text(path.stem, "other", title, paras, label, genre, meta)
 
 
+# More near misses, same header format with a `label:` field: the labelled set's hard cases (fanwen/demo/content/extra,
+# original project texts). Only those whose label is not `speech` are used by the demo.
+EXTRA_NEAR_MISS_DIR = Path(__file__).resolve().parent / "content" / "extra"
+
+
+def load_extra_near_misses(folder: Path | None = None) -> list[Text]:
+    """Near-miss texts (label other / other_speech) of fanwen/demo/content/extra, sorted by file name; [] if absent."""
+    folder = Path(folder) if folder else EXTRA_NEAR_MISS_DIR
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.glob("*_*.txt")):
+        t = parse_text(p, "other")
+        if t is not None and t.meta.get("label") in ("other", "other_speech"):
+            out.append(t)
+    return out
+
+
 def load_texts(content_dir: Path | None = None) -> tuple[list[Text], list[Text]]:
     """(speeches, others) found right now (the files are written progressively: glob, never a fixed list)."""
     folder = Path(content_dir) if content_dir else CONTENT_DIR

@@ -1,0 +1,267 @@
+"""fanwen.dedup: verification, joins, canonical choice, incremental == rebuild, compilations, and precision/recall
+floors on a small generated set (the full benchmark is `python -m benchmarks.dedup`)."""
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+
+import numpy as np
+import pytest
+
+from cleaners.document import Document
+from cleaners.fingerprint import content_hash, fingerprint_text
+from fanwen import dedup
+from fanwen.store import Corpus
+
+COMMON = ("的一是在不和有大这主中人上为们地个用工时要动国产以我到他会作来分生对于学下级就年阶义发成部民可出能方进"
+          "同行面说种过命度革而多子后自社加小机也经力线本电高量长党得实家定深法表着水理化争现所二起政三好十战无农使性")
+
+
+def speech(seed: int, paragraphs: int = 12, length: int = 120) -> list[str]:
+    """A synthetic text: random characters, so two seeds share no n-grams by chance."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice(COMMON) for _ in range(rng.randint(length - 30, length + 30))) + "。"
+            for _ in range(paragraphs)]
+
+
+def doc(url: str, text: str, title: str = "在全县工作会议上的讲话", **kw) -> Document:
+    d = Document(url=url, site=url.split("/")[2], title=title, text=text, label="speech", **kw)
+    d.fingerprint = fingerprint_text(text)
+    d.content_hash = content_hash(d.fingerprint)
+    return d
+
+
+def add(corpus: Corpus, *docs: Document, low_trust: set[str] = frozenset()) -> list[int]:
+    corpus.add_documents([(d, []) for d in docs], low_trust_sites=set(low_trust))
+    return [corpus.db.execute("SELECT id FROM documents WHERE url = ?", [d.url]).fetchone()[0] for d in docs]
+
+
+def clusters(db) -> dict[int, int]:
+    return dict(db.execute("SELECT id, cluster_id FROM documents"))
+
+
+def canonical(db) -> set[int]:
+    return {r[0] for r in db.execute("SELECT id FROM documents WHERE is_canonical = 1")}
+
+
+def partition(db) -> set[frozenset]:
+    g = defaultdict(set)
+    for i, c in clusters(db).items():
+        g[c].add(i)
+    return {frozenset(v) for v in g.values()}
+
+
+# ------------------------------------------------------------------------------------------- sketches / compare
+def test_minhash_is_datasketch_affine32():
+    from datasketch import MinHash
+
+    h = dedup.shingle_hashes(fingerprint_text("".join(speech(1))))
+    m = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.SEED, hashfunc=int)
+    m.update_batch([int(x) & 0xFFFFFFFF for x in h])
+    assert (dedup.minhash(h) == m.hashvalues).all()
+
+
+def test_compare_kinds():
+    a = "".join(speech(1))
+    sk = lambda t: dedup.sketch(fingerprint_text(t))  # noqa: E731
+    assert dedup.compare(sk(a), sk(a)).kind == "exact"
+    noisy = "".join(p[:40] + "老秘网" + p[40:] for p in speech(1))  # a watermark in every paragraph
+    assert dedup.compare(sk(a), sk(noisy)).kind == "near"
+    preview = a[: len(a) * 4 // 10]
+    m = dedup.compare(sk(a), sk(preview))
+    assert m.kind == "contains" and m.a_is_bigger and m.cov_small > 0.95 and m.jaccard < 0.45
+    other = "".join(speech(2))
+    assert dedup.compare(sk(a), sk(other)) is None
+    # a different speech sharing 60 % of the paragraphs is not a copy
+    p1, p2 = speech(1), speech(2)
+    mixed = "".join(p1[i] if i % 5 < 3 else p2[i] for i in range(12))
+    assert dedup.compare(sk(a), sk(mixed)) is None
+
+
+def test_index_keys_are_shared_by_copies_and_previews():
+    a = fingerprint_text("".join(speech(3, paragraphs=20)))
+    k_full = set(dedup.index_keys(dedup.sketch(a), content_hash(a)))
+    k_prev = set(dedup.index_keys(dedup.sketch(a[: len(a) * 3 // 10]), "x"))
+    k_tail = set(dedup.index_keys(dedup.sketch(a[len(a) // 2:]), "y"))  # the second half, as in a compilation
+    assert k_full & k_prev and k_full & k_tail
+    other = fingerprint_text("".join(speech(4, paragraphs=20)))
+    assert not k_full & set(dedup.index_keys(dedup.sketch(other), content_hash(other)))
+
+
+# ------------------------------------------------------------------------------------------- clusters in the store
+def test_copies_join_previews_join_negatives_stay_apart(tmp_db):
+    c = Corpus(tmp_db)
+    p = speech(5)
+    full = "\n".join(p)
+    ids = add(c,
+              doc("http://a.test/1.html", full),
+              doc("http://b.test/2.html", "当前位置:首页 > 讲话\n" + full.replace("。", ",", 3) + "\n推荐访问:讲话"),
+              doc("http://m.b.test/2.html", "\n\n".join(p)),  # mobile: an exact copy
+              doc("http://c.test/3.html", full[: len(full) * 4 // 10] + "……", truncated=True),
+              doc("http://d.test/4.html", "\n".join(p[:7] + speech(6)[7:])))  # shares 7 of 12 paragraphs
+    cl = clusters(c.db)
+    assert cl[ids[0]] == cl[ids[1]] == cl[ids[2]] == cl[ids[3]] == min(ids[:4])
+    assert cl[ids[4]] == ids[4]
+    kinds = Counter(r[0] for r in c.db.execute("SELECT kind FROM links"))
+    assert kinds["exact"] == 1 and kinds["contains"] >= 1
+    assert canonical(c.db) == {ids[0], ids[4]}
+    assert c.db.execute("SELECT count(*) FROM speeches").fetchone()[0] == 2
+    row = c.db.execute("SELECT size, sites, canonical_id FROM clusters WHERE id = ?", [ids[0]]).fetchone()
+    assert row == (4, 4, ids[0])
+
+
+def test_every_document_has_a_cluster(tmp_db):
+    c = Corpus(tmp_db)
+    add(c, doc("http://a.test/1.html", ""), doc("http://a.test/2.html", "短"), doc("http://a.test/3.html", "短"))
+    rows = c.db.execute("SELECT id, cluster_id FROM documents ORDER BY id").fetchall()
+    assert all(cid is not None for _, cid in rows)
+    assert rows[0][1] == rows[0][0] and rows[1][1] == rows[2][1]  # empty text: alone; equal short texts: exact
+
+
+def test_canonical_rule(tmp_db):
+    c = Corpus(tmp_db)
+    p = speech(7)
+    full = "\n".join(p)
+    mangled = full.replace(p[0][:2], p[0][:2]) + "效劳根底原那么〞" * 3
+    ids = add(c,
+              doc("http://hijacked.test/1.html", full, published="2020-01-01"),  # low trust: never canonical
+              doc("http://a.test/1.html", full[: len(full) // 2], published="2020-01-02", truncated=True),
+              doc("http://b.test/1.html", mangled, published="2020-01-03"),
+              doc("http://c.test/1.html", full + "\n相关推荐 猜你喜欢 热门文章 联系客服", published="2021-05-01"),
+              doc("http://d.test/1.html", full.replace("\n", "\n\n"), published="2022-01-01"),
+              low_trust={"hijacked.test"})
+    assert len(set(clusters(c.db).values())) == 1
+    # complete, not mangled, no leftovers: the clean copy; the earlier ones are low-trust, truncated, mangled, or
+    # carry leftovers (the clean copy d is an exact copy of the hijacked one, which is still never canonical)
+    assert canonical(c.db) == {ids[4]}
+    assert dedup.canonical_rank({"id": 1, "published": "2020"}) < dedup.canonical_rank({"id": 2, "published": "2021"})
+    assert dedup.canonical_rank({"id": 2, "published": "2020"}) < dedup.canonical_rank({"id": 1, "published": None})
+    assert dedup.canonical_rank({"id": 9, "truncated": 0, "mangled": 0.9}) < \
+        dedup.canonical_rank({"id": 1, "truncated": 1})
+    assert dedup.canonical_rank({"id": 9, "leftovers": 0.3}) < dedup.canonical_rank({"id": 1, "script": "traditional"})
+
+
+def test_compilation_links_to_both_and_merges_neither(tmp_db):
+    c = Corpus(tmp_db)
+    s1, s2 = "\n".join(speech(8)), "\n".join(speech(9))
+    t1, t2 = "在全市经济工作会议上的讲话", "在全县安全生产工作会议上的讲话"
+    ids = add(c, doc("http://a.test/1.html", s1, t1), doc("http://a.test/2.html", s2, t2),
+              doc("http://b.test/1.html", s1 + "\n谢谢大家!", t1))
+    comp = add(c, doc("http://z.test/9.html", t1 + "\n" + s1 + "\n" + t2 + "\n" + s2, "领导讲话2篇"))[0]
+    cl = clusters(c.db)
+    assert cl[ids[0]] == cl[ids[2]] != cl[ids[1]]
+    assert cl[comp] not in (cl[ids[0]], cl[ids[1]])
+    linked = {r[0] for r in c.db.execute("SELECT doc_b FROM links WHERE doc_a = ? AND kind = 'contains'", [comp])}
+    assert {cl[i] for i in linked} == {cl[ids[0]], cl[ids[1]]}
+    assert c.db.execute("SELECT compilation FROM dedup_docs WHERE doc_id = ?", [comp]).fetchone()[0] == 1
+    assert comp not in canonical(c.db)
+    assert c.db.execute("SELECT count(*) FROM speeches").fetchone()[0] == 2
+
+
+def test_preview_fitting_two_speeches_bridges_neither(tmp_db):
+    c = Corpus(tmp_db)
+    a, b = speech(10), speech(11)
+    other = a[:6] + b[6:]  # a different speech opening with the same six paragraphs
+    ids = add(c, doc("http://a.test/1.html", "\n".join(a), "在全市工作会议上的讲话"),
+              doc("http://b.test/1.html", "\n".join(other), "在全镇春耕动员会上的讲话"),
+              doc("http://c.test/1.html", "\n".join(a[:4]), "在全市工作会议上的讲话", truncated=True))
+    cl = clusters(c.db)
+    assert cl[ids[0]] != cl[ids[1]]
+    assert cl[ids[2]] == cl[ids[0]]  # the title decides between two equal containers
+
+
+def _generated(n_speech: int = 6, n_other: int = 4):
+    from benchmarks.dedup import load_bases
+
+    bases = load_bases()
+    speeches = [b for b in bases if b.meta.get("genre") == "speech"][:n_speech]
+    others = [b for b in bases if b.meta.get("genre") != "speech"][:n_other]
+    if len(speeches) < 4:
+        pytest.skip("demo speeches are missing")
+    return speeches + others
+
+
+def _insert_raw(corpus, docs, batch):
+    ids = []
+    cols = ["url", "site", "title", "text", "published", "truncated", "mangled", "placeholders", "script",
+            "low_trust", "label"]
+    for i in range(0, len(docs), batch):
+        part = []
+        for d in docs[i:i + batch]:
+            fp = fingerprint_text(d["text"])
+            row = {k: d[k] for k in cols} | {"fingerprint": fp, "content_hash": content_hash(fp), "is_canonical": 0}
+            cur = corpus.db.conn.execute(f"INSERT INTO documents ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
+                                         list(row.values()))
+            d["id"] = cur.lastrowid
+            part.append(cur.lastrowid)
+        dedup.update_clusters(corpus.db, part)
+        corpus.db.conn.commit()
+        ids += part
+    return ids
+
+
+def test_generated_set_precision_recall_floors(tmp_db):
+    from benchmarks.dedup import evaluate, quality_set
+
+    docs = quality_set(_generated(), copies=1, seed=5)
+    random.Random(1).shuffle(docs)
+    c = Corpus(tmp_db)
+    _insert_raw(c, docs, batch=25)
+    ev = evaluate(c.db, docs)
+    assert ev["precision"] >= 0.999
+    assert ev["recall"] >= 0.97
+    kinds = ev["kinds"]
+    assert kinds["negatives merged"][1] == 0
+    found = sum(hit for k, (n, hit) in kinds.items() if k in dedup_kinds())
+    total = sum(n for k, (n, hit) in kinds.items() if k in dedup_kinds())
+    assert found / total >= 0.97
+    n, ok = ev["compilations"]
+    assert ok == n
+    n, ok = ev["canonical"]
+    assert ok == n
+
+
+def dedup_kinds():
+    return {"boilerplate", "placeholder", "pagemarker", "watermark", "script", "synonym", "preview40", "mobile"}
+
+
+def test_incremental_equals_rebuild(tmp_db, tmp_path):
+    from benchmarks.dedup import quality_set
+
+    docs = quality_set(_generated(4, 2), copies=1, seed=8)
+    random.Random(2).shuffle(docs)
+    one = Corpus(tmp_db)
+    _insert_raw(one, [dict(d) for d in docs], batch=1)  # one by one, as pages arrive
+    before, canon = partition(one.db), canonical(one.db)
+    links = set(one.db.execute("SELECT doc_a, doc_b, kind, joins FROM links"))
+    dedup.rebuild(one.db)
+    assert partition(one.db) == before and canonical(one.db) == canon
+    assert set(one.db.execute("SELECT doc_a, doc_b, kind, joins FROM links")) == links
+    batched = Corpus(str(tmp_path / "batched.db"))
+    _insert_raw(batched, [dict(d) for d in docs], batch=40)
+    assert partition(batched.db) == before and canonical(batched.db) == canon
+
+
+def test_index_persists_across_runs(tmp_db):
+    p = speech(12)
+    c = Corpus(tmp_db)
+    first = add(c, doc("http://a.test/1.html", "\n".join(p)))[0]
+    c.close()
+    dedup._cache.data.clear()  # a new process: nothing in memory
+    c = Corpus(tmp_db)
+    later = add(c, doc("http://b.test/1.html", "\n".join(p[:5]) + "……(未完)", truncated=True))[0]
+    assert clusters(c.db)[later] == first
+    assert c.db.execute("SELECT count(*) FROM dedup_keys").fetchone()[0] > 0
+
+
+def test_replacing_a_document_text_moves_it(tmp_db):
+    c = Corpus(tmp_db)
+    a, b = "\n".join(speech(13)), "\n".join(speech(14))
+    ids = add(c, doc("http://a.test/1.html", a), doc("http://b.test/1.html", b), doc("http://c.test/1.html", a))
+    assert clusters(c.db)[ids[2]] == ids[0]
+    fp = fingerprint_text(b)
+    c.db.execute("UPDATE documents SET text = ?, fingerprint = ?, content_hash = ? WHERE id = ?",
+                 [b, fp, content_hash(fp), ids[2]])
+    dedup.update_clusters(c.db, [ids[2]])
+    assert clusters(c.db)[ids[2]] == ids[1]
+    assert np.all([cid is not None for cid in clusters(c.db).values()])
