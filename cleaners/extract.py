@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import re
 
+import lxml.etree
+import lxml.html
 import trafilatura
 from htmldate import find_date
 
 from cleaners.document import Document
+from cleaners.patterns import PAYWALL, squash
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936", "euc-cn", "hz-gb-2312"}
@@ -105,11 +108,41 @@ def main_text(html: str, url: str) -> tuple[str, dict, dict]:
     return text, data, how
 
 
+def _visible_text(html: str) -> str:
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for bad in tree.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    return squash(tree.text_content())
+
+
+def paywall_after_text(html: str, text: str, reach: int = 80) -> str | None:
+    """A paywall notice (阅读全文, 您需要先登陆, 预览结束 …) right after the main text on the page, or None.
+
+    Such notices usually sit in their own box that the extractor drops, so the cleaners never see them; only one
+    within `reach` characters after the text's end counts (a "阅读全文" link in a sidebar says nothing).
+    """
+    tail = squash(text)[-20:]
+    if len(tail) < 8:
+        return None
+    page = _visible_text(html)
+    at = page.rfind(tail)
+    if at < 0:
+        return None
+    m = PAYWALL.search(page, at + len(tail), at + len(tail) + reach)
+    return m.group(0) if m else None
+
+
 def extract_page(html: str | bytes, url: str) -> Document:
     """One page's main text, title, date and site name. The text is the extractor's, before any cleaning."""
     html = decode_html(html)
     doc = Document(url=url, page_urls=[url])
     text, data, how = main_text(html, url)
+    marker = paywall_after_text(html, text)
+    if marker:
+        how["paywall_after_text"] = marker
     doc.raw_title = (data.get("title") or "").strip()
     doc.raw_text = text
     doc.site_name = data.get("sitename")
@@ -148,4 +181,8 @@ def extract_pages(pages: list[tuple[str, str | bytes]]) -> Document:
         more = extract_page(html, url)
         first.raw_text = first.raw_text.rstrip("\n") + "\n" + more.raw_text.lstrip("\n")
         first.page_urls.append(url)
+        # only the last page's paywall notice says where the copy stops
+        first.explain["extract"].pop("paywall_after_text", None)
+        if more.explain.get("extract", {}).get("paywall_after_text"):
+            first.explain["extract"]["paywall_after_text"] = more.explain["extract"]["paywall_after_text"]
     return first

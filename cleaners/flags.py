@@ -38,6 +38,8 @@ def truncated(text: str, evidence: dict) -> tuple[bool, list[str]]:
     if lines:
         last = lines[-1].strip()
         signoff = re.search(r"(\d{4}年\d{1,2}月\d{1,2}日|谢谢大家?|谢谢|此致|敬礼)$", last)
+        # a closing field line (出席:…, 列席:…, 抄送:…) lists names, it does not end a sentence
+        signoff = signoff or re.match(r"^[\u4e00-\u9fff]{2,6}[:：]", last)
         if re.search(r"[，,、；;]$", last):
             why.append(f"ends on a comma: …{last[-12:]!r}")
         elif not ends_sentence(last) and not signoff and (cjk_count(last) >= 30 or re.search(r"[，,、；;。！？!?]", last)):

@@ -50,3 +50,11 @@ def bigram_similarity(a: str, b: str) -> float:
 
     ca, cb = Counter(ga), Counter(gb)
     return 2 * sum((ca & cb).values()) / (sum(ca.values()) + sum(cb.values()))
+
+# paywall / preview notices: where a site stops showing the text (shared by the extract and clean stages)
+PAYWALL = re.compile(
+    r"[(（]?亲[,，]\s*该文档总共\s*\d+\s*页|该文档总共\s*\d+\s*页|超出免费预览|免费预览范围|如果喜欢就下载|阅读全文|想阅读完全部|阅读全部图文|您需要先登[陆录]|需要登[录陆]后|预览结束|免费获取全文|定制代笔|全文约\s*\d+\s*字[,，]?\s*请下载|"
+    r"[(（]\s*未完[,，]?\s*全文共|当前显示\s*\d+\s*字|如果喜欢本篇内容|请赞赏鼓励|下载本文|点击下载|下载完整版|下载全文|开通会员|"
+    r"展开全文|剩余\s*\d+\s*%?\s*未读|还剩\s*\d+\s*页未读|继续阅读|查看全文|余下全文|本文共\s*\d+\s*页|试读结束|免费试读|"
+    r"请下载后阅读|付费阅读|VIP专享|升级VIP|联系老师"
+)

@@ -33,6 +33,9 @@ def clean_document(doc: Document, site_rules: dict | None = None) -> Document:
     run_rules(doc, GENERIC)
     run_rules(doc, site_rules_for(site_rules))
     ev = info["evidence"]
+    page_marker = doc.explain.get("extract", {}).get("paywall_after_text")
+    if page_marker and not ev.get("paywall_marker"):
+        ev["paywall_marker"] = page_marker  # seen on the page right after the text, outside what was extracted
 
     # --- flags
     doc.truncated, why_trunc = flags.truncated(doc.text, ev)

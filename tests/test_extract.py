@@ -39,3 +39,23 @@ def test_density_region_finds_repeated_posts():
     text, info = density_region(html, 0.75)
     assert info["repeats"] >= 2
     assert "第1楼" in text and "第6楼" in text and "栏目3" not in text
+
+
+def test_paywall_notice_right_after_the_text_marks_truncation_but_a_sidebar_link_does_not():
+    from cleaners.extract import extract_pages
+    from cleaners.rules import clean_document
+
+    body = "".join(f"<p>第{i}段,各部门要围绕年度目标任务,抓紧推进重点项目建设,确保各项指标稳步提升,切实做到心中有数、手中有策。</p>"
+                   for i in range(1, 9))
+    cut = body[:-40] + "</p>"  # the shown text stops mid-sentence inside the last paragraph
+    paywalled = (f"<html><body><div class='content'><h1>在全县项目推进会上的讲话</h1>{cut}</div>"
+                 "<div class='pay'>阅读全文(想阅读完全部图文内容,您需要先登陆!)</div></body></html>")
+    complete = (f"<html><body><div class='content'><h1>在全县项目推进会上的讲话</h1>{body}</div>"
+                + "<div class='footer'>" + "友情链接:各地范文网站导航与合作伙伴列表,欢迎交换链接。" * 4
+                + "<a href='/x'>阅读全文</a></div></body></html>")
+    d1 = clean_document(extract_pages([("http://a.test/1.html", paywalled)]))
+    d2 = clean_document(extract_pages([("http://a.test/2.html", complete)]))
+    assert d1.explain["extract"].get("paywall_after_text") == "阅读全文"
+    assert d1.truncated is True
+    assert "paywall_after_text" not in d2.explain["extract"]
+    assert d2.truncated is False
