@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import logging
 import sys
 
@@ -48,11 +49,16 @@ class ProcessPipeline:
 
 
 class StorePipeline:
-    """Writes each document with its raw pages at once (one transaction), then places it in a cluster."""
+    """The single writer: each document with its raw pages in one transaction, then placed in a cluster.
+
+    SQLite writes and near-duplicate placement run on one dedicated writer thread (the connection lives there), so the
+    reactor thread never waits on disk or dedup either.
+    """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.corpus: Corpus | None = None
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fanwen-writer")
         self.crawl_id = None
         self.new = 0
         self.duplicates = 0
@@ -64,30 +70,42 @@ class StorePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
+    def _open(self, db: str, sites: list[str], command: str) -> int:
+        self.corpus = Corpus(db)
+        return self.corpus.begin_crawl(sites, command=command)
+
     def open_spider(self, spider=None):
         spider = self.crawler.spider
-        self.corpus = Corpus(self.crawler.settings.get("FANWEN_DB"))
-        self.crawl_id = self.corpus.begin_crawl(sorted(spider.site_configs), command="demo" if spider.demo else "crawl")
+        self.crawl_id = self.writer.submit(self._open, self.crawler.settings.get("FANWEN_DB"),
+                                           sorted(spider.site_configs), "demo" if spider.demo else "crawl").result()
         self.crawler.stats.set_value("fanwen/crawl_id", self.crawl_id)
 
-    def process_item(self, item, spider=None):
+    async def process_item(self, item, spider=None):
         doc = document_from_dict(item["document"])
-        stats = self.corpus.add_documents([(doc, [tuple(p) for p in item["pages"]])], crawl_id=self.crawl_id)
+        pages = [tuple(p) for p in item["pages"]]
+        stats = await asyncio.wrap_future(self.writer.submit(self.corpus.add_documents, [(doc, pages)], self.crawl_id))
         self.new += stats["new"]
         self.duplicates += stats["duplicates"]
         self.crawler.stats.inc_value("fanwen/new_documents", stats["new"])
         self.crawler.stats.inc_value("fanwen/exact_duplicates", stats["duplicates"])
         if self.crawler.settings.getbool("FANWEN_PROGRESS"):
-            requests = self.crawler.stats.get_value("downloader/request_count", 0)
-            line = f"  {requests} requests, {self.new} new documents"
-            if sys.stderr.isatty():
-                print("\r" + line, end="", file=sys.stderr, flush=True)
-            elif self.new % 50 == 0:
-                print(line, file=sys.stderr, flush=True)
+            self._progress()
         return {"url": doc.url, "title": doc.title, "label": doc.label, "chars": len(doc.text)}
 
+    def _progress(self) -> None:
+        requests = self.crawler.stats.get_value("downloader/request_count", 0)
+        line = f"  {requests} requests, {self.new} new documents"
+        if sys.stderr.isatty():
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+        elif self.new % 50 == 0:
+            print(line, file=sys.stderr, flush=True)
+
+    def _finish(self, status: str, values: dict) -> None:
+        self.corpus.finish_crawl(self.crawl_id, status, **values)
+        self.corpus.close()
+
     def spider_closed(self, spider, reason):
-        if not self.corpus:
+        if self.corpus is None:
             return
         st = self.crawler.stats
         status = {"finished": "finished", "shutdown": "interrupted", "budget_reached": "budget_reached"}.get(
@@ -95,8 +113,7 @@ class StorePipeline:
         errors = sum(v for k, v in st.get_stats().items()
                      if k.startswith(("downloader/exception_count", "spider_exceptions/", "fanwen/extract_errors"))
                      and isinstance(v, int))
-        self.corpus.finish_crawl(
-            self.crawl_id, status,
-            requests=st.get_value("downloader/request_count", 0), new_documents=self.new,
-            duplicates=self.duplicates, errors=errors, skipped_known=st.get_value("fanwen/skipped_known", 0))
-        self.corpus.close()
+        values = dict(requests=st.get_value("downloader/request_count", 0), new_documents=self.new,
+                      duplicates=self.duplicates, errors=errors, skipped_known=st.get_value("fanwen/skipped_known", 0))
+        self.writer.submit(self._finish, status, values).result()
+        self.writer.shutdown(wait=True)
