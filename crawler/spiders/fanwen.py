@@ -18,6 +18,7 @@ from urllib.parse import quote
 import scrapy
 from scrapy.http import Request, TextResponse
 
+from crawler.links import denied_branch, page_links
 from crawler.middlewares import url_is_safe
 from crawler.siteconfig import SiteConfig, load_sites
 from fanwen.relevance import load_model
@@ -100,26 +101,7 @@ class FanwenSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ links
     def _links(self, response: TextResponse, site: SiteConfig) -> dict[str, list[str]]:
-        """Every followable link on the page: absolute URL -> its anchor texts (a URL is often linked twice, e.g. an
-        empty icon link then the title link, so all anchors are kept and the best one counts)."""
-        links: dict[str, list[str]] = {}
-        for a in response.css("a[href]"):
-            href = (a.attrib.get("href") or "").strip()
-            if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "file:", "data:")):
-                continue
-            try:
-                url = response.urljoin(href)
-            except ValueError:
-                continue
-            url = url.split("#", 1)[0]
-            if url not in links:
-                if not url_is_safe(url, site.domains) or site.is_denied(url):
-                    continue
-                links[url] = []
-            anchor = " ".join(t.strip() for t in a.css("::text").getall() if t.strip()) or a.attrib.get("title", "")
-            if anchor:
-                links[url].append(anchor)
-        return links
+        return page_links(response, site)
 
     def _priority(self, anchors: list[str], context: str = "") -> int:
         """0..100 from the link's best anchor against the relevance profile (the focused crawl)."""
@@ -128,11 +110,7 @@ class FanwenSpider(scrapy.Spider):
         return int(round(100 * max(self.model.score_link(a, context) for a in (anchors or [""]))))
 
     def _denied_branch(self, site: SiteConfig, anchors: list[str]) -> bool:
-        """A channel of another genre (作文, 申请书, 学生演讲稿 …): the focused crawl does not enter it."""
-        if not self.focused or not anchors:
-            return False
-        words = site.channel_deny
-        return all(any(w and w in a for w in words) or self.model.is_denied_branch(a) for a in anchors)
+        return self.focused and denied_branch(site, anchors, self.model)
 
     def _follow(self, response: TextResponse, site: SiteConfig, follow_lists: bool):
         """Article requests for every unseen article link; list requests unless the page holds only stored articles."""

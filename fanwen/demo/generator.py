@@ -1157,6 +1157,7 @@ def focused_reach(demo: Demo, model=None, depth_limit: int | None = None, order:
 
     from scrapy.http import HtmlResponse
 
+    from crawler.links import denied_branch, page_links
     from crawler.middlewares import url_is_safe
     from crawler.robots import decode_robots
     from fanwen.relevance import load_model
@@ -1177,30 +1178,11 @@ def focused_reach(demo: Demo, model=None, depth_limit: int | None = None, order:
         rp = robots[host]
         return rp is None or rp.can_fetch(url, "*")
 
-    def links(response, site) -> dict[str, list[str]]:  # FanwenSpider._links
-        out: dict[str, list[str]] = {}
-        for a in response.css("a[href]"):
-            href = (a.attrib.get("href") or "").strip()
-            if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "file:", "data:")):
-                continue
-            try:
-                url = response.urljoin(href)
-            except ValueError:
-                continue
-            url = url.split("#", 1)[0]
-            if url not in out:
-                if not url_is_safe(url, site.domains) or site.is_denied(url):
-                    continue
-                out[url] = []
-            anchor = " ".join(t.strip() for t in a.css("::text").getall() if t.strip()) or a.attrib.get("title", "")
-            if anchor:
-                out[url].append(anchor)
-        return out
+    def links(response, site) -> dict[str, list[str]]:
+        return page_links(response, site)
 
-    def denied(site, anchors: list[str]) -> bool:  # FanwenSpider._denied_branch
-        if not anchors:
-            return False
-        return all(any(w and w in a for w in site.channel_deny) or model.is_denied_branch(a) for a in anchors)
+    def denied(site, anchors: list[str]) -> bool:
+        return denied_branch(site, anchors, model)
 
     queue: deque = deque()
     requested: set[str] = set()
