@@ -26,9 +26,11 @@ HOT_KEYS keys, so a transaction dirties few pages whatever the size of the corpu
   modulo CHUNK_MOD, about one per CHUNK_MOD characters): a passage found anywhere in two documents gives the same
   keys in both whatever precedes it, so previews cut anywhere, copies inside wrappers, and the second speech of a
   compilation are found however small their Jaccard. Chunks shorter than CHUNK_MIN n-grams are skipped (stock
-  phrases).
+  phrases);
+- `s`: the first SEAM_CHARS characters of the document and of every speech that starts inside it after a title
+  (…会上的讲话): a compilation cut off a few lines into its second speech still shares a key with that speech.
 Only the first document of a group of exact copies is indexed and compared; the others link to it. The keys of a
-document are ~1 + 16 + 8 + length/300: 36 for a 3,400-character speech, about 0.8 KB of index per document.
+document are ~2 + 16 + 8 + length/280: 38 for a 3,400-character speech, about 0.6 KB of index per document.
 
 Verification: exact n-grams, no estimate
 ----------------------------------------
@@ -42,32 +44,39 @@ so one threshold separates them:
 - exact: same fingerprint;
 - near: the smaller is covered >= LINK_COVERAGE (0.8) and the bigger >= NEAR_BIG (0.7) by the smaller (a copy, a
   copy with leftovers of up to 30 %);
-- contains: the smaller is covered >= LINK_COVERAGE but the bigger less than NEAR_BIG (a preview, one speech of a
-  compilation); it needs MIN_CONTAINED n-grams.
+- contains: the smaller is covered >= CONTAIN_COVERAGE (0.9) but the bigger less than NEAR_BIG (a preview, one
+  speech of a compilation); it needs MIN_CONTAINED n-grams. The stricter threshold keeps out an abridged different
+  speech (60 % of a speech's paragraphs, shorter new ones instead of the rest: 80-85 % of it is the other text),
+  while a preview is covered but for its paywall line (0.94 and more in the benchmark);
+- contains, cut off: the beginning of one document (PART_MIN n-grams or more) ends the other, after something else
+  (a compilation preview cut off inside its second speech); its containment is below LINK_COVERAGE.
 Each link records the Jaccard, both coverages and the span of the bigger document that the smaller covers.
 
 Clusters: a pure function of the links
 --------------------------------------
 So incremental placement and a rebuild agree (the links depend only on which pairs share a key, not on the order).
-The parts of a document are the smaller documents linked to it; a part is compatible if its span overlaps (by
-SPAN_OVERLAP) the span of every other part.
-- exact links join; near links join if the part is compatible;
-- a contains link joins the part to one container only, its best compatible one (highest coverage, then the most
-  similar title, then Jaccard, then lowest id): a preview that also fits in a different speech opening with the
-  same paragraphs cannot bridge the two;
-- a document with two parts side by side (overlap < 20 %) and the later one's title where it starts is a
-  compilation: its parts are incompatible, so it links (contains) to both speeches and joins neither.
+The parts of a document are the smaller documents linked to it, each with its span. A document is a compilation
+if two of its parts lie side by side (overlap < 20 %) and the later one's title stands where that part starts.
+- exact links join;
+- near and contains links join only if both documents or neither are compilations, and in a compilation only a
+  part that overlaps every other part (by SPAN_OVERLAP: a copy of the whole compilation): so a compilation links
+  to both its speeches and joins neither, and a bigger copy of one speech cannot absorb it either;
+- a contains link joins the part to one container only, its best (highest coverage, then the most similar title,
+  then Jaccard, then lowest id): a preview that also fits in a different speech opening with the same paragraphs
+  cannot bridge the two; cut-off links never join.
 A cluster's id is its lowest document id; every document has one (a document with no link is its own cluster).
 
 The canonical copy
 ------------------
 For each cluster, the first of its documents in this order (`canonical_rank`), is_canonical = 1:
 1. not from a low-trust (hijacked) host: such a document is never canonical;
-2. not a compilation: never canonical either (its speeches are canonical in their own clusters);
+2. not a compilation: never canonical either (its speeches are canonical in their own clusters), so a cluster of
+   compilations (or of low-trust copies only) has no canonical copy and no row in `speeches`;
 3. complete beats truncated: the `truncated` flag, or contained in a cluster member of which it is at most
    PREVIEW_RATIO, or covering less than COMPLETE_MIN of the n-grams that most members share;
-4. not mangled beats mangled: one point for 伪原创 swaps (`mangled` >= MANGLED_MIN or swap signs such as 效劳,
-   根底, 原那么, 〞 in the text), one for a traditional-script or pinyin mirror;
+4. not mangled beats mangled, graded in steps of 0.1: the cleaners' `mangled` score (0..1) or the swap signs in
+   the text (效劳, 根底, 原那么, 咨询题, 〞: 5 per 1000 characters count 1), plus 1 for a traditional-script or pinyin
+   mirror;
 5. fewer leftovers: the share of its n-grams that most members do not share (boilerplate, watermarks, noise),
    rounded to 0.01;
 6. earliest `published` (unknown dates last);
@@ -99,16 +108,18 @@ NUM_PERM = max([FULL_BANDS * FULL_ROWS] + [b * r for _, b, r in HEADS])
 CHUNK_MOD = 256  # anchors every 256 n-grams on average
 CHUNK_MIN = 24  # chunks shorter than this (in n-grams) are not indexed (stock phrases)
 CHUNK_MAX = 256  # a longer chunk is hashed on its first 256 n-grams
+SEAM_CHARS = 60  # a seam key is the first 60 characters of a speech (see `seams`)
+PART_MIN = 100  # n-grams of the beginning of a document that a cut-off compilation must show to be linked
 SMOOTH_WINDOW = 50  # coverage: a position counts as matched if its window of 50 n-grams ...
 SMOOTH_MIN = 0.4  # ... has at least 40 % of them in the other document
 LINK_COVERAGE = 0.8  # a link needs the smaller document covered at least this much by the bigger
 NEAR_BIG = 0.7  # ... and it is `near` (not `contains`) if the bigger is covered at least this much by the smaller
-MIN_CONTAINED = 120  # a contained document needs at least this many n-grams (short texts: exact only)
+CONTAIN_COVERAGE = 0.9  # a `contains` link (the bigger mostly something else) needs the smaller covered this much
+MIN_CONTAINED = 64  # a contained document needs at least this many n-grams (shorter texts: exact and near only)
 SPAN_GAP = 64  # matched runs closer than this (n-grams) form one span
-SPAN_OVERLAP = 0.5  # two spans are compatible if they overlap by half of the smaller one
+SPAN_OVERLAP = 0.1  # in a compilation, a part joins only if it overlaps every other part by 10 % (it spans them)
 PREVIEW_RATIO = 0.6  # a member contained in another member at most 0.6 its length is a preview
 COMPLETE_MIN = 0.85
-MANGLED_MIN = 0.3
 KEY_BITS = 47  # keys are stored as 6-byte SQLite integers
 HOT_KEYS = 100_000  # keys kept in dedup_keys_new before they move to dedup_keys in one sorted insert
 
@@ -248,7 +259,20 @@ def index_keys(sk: Sketch, chash: str) -> list[int]:
     for s, e in zip(anc[:-1], anc[1:]):
         if e - s >= CHUNK_MIN:
             keys.append(_key(b"c", sk.h[s:min(e, s + CHUNK_MAX)].tobytes()))
+    for start in seams(sk.fp):
+        keys.append(_key(b"s", sk.fp[start:start + SEAM_CHARS].encode()))
     return sorted(set(keys))
+
+
+_SEAM = re.compile(r"上的?(?:讲话|致辞|发言|报告)(?:提纲|稿|材料|全文)*|讲话(?:提纲|稿|材料)+")
+
+
+def seams(fp: str) -> list[int]:
+    """Where a speech may start in a fingerprint: at its start, and after a speech title (…会上的讲话). A
+    compilation has one seam per speech, so its second speech is found from that speech's own beginning even when
+    the compilation is cut off a few lines into it."""
+    starts = [0] + [m.end() for m in _SEAM.finditer(fp)]
+    return sorted({i for i in starts if len(fp) - i >= SEAM_CHARS})
 
 
 # --------------------------------------------------------------------------------------------- verification
@@ -268,14 +292,8 @@ def _matched(h: np.ndarray, other_u: np.ndarray) -> np.ndarray:
 
 def _span(mask: np.ndarray) -> tuple[int, int]:
     """The longest run of matched positions, joining runs separated by less than SPAN_GAP."""
-    pos = np.flatnonzero(mask)
-    if len(pos) == 0:
-        return (0, 0)
-    breaks = np.flatnonzero(np.diff(pos) > SPAN_GAP)
-    starts = np.concatenate(([pos[0]], pos[breaks + 1]))
-    ends = np.concatenate((pos[breaks], [pos[-1]])) + 1
-    i = int(np.argmax(ends - starts))
-    return int(starts[i]), int(ends[i])
+    runs = _runs(mask, SPAN_GAP)
+    return max(runs, key=lambda r: r[1] - r[0]) if runs else (0, 0)
 
 
 @dataclass
@@ -291,7 +309,8 @@ class Match:
 def compare(a: Sketch, b: Sketch) -> Match | None:
     """Verify a candidate pair on exact shingles: None if neither document is a copy of (a part of) the other.
 
-    The bigger document is the one with more n-grams (ties: `a`)."""
+    The bigger document is the one with more n-grams (ties: `a`); `a_is_bigger` says whether `a` is doc_a of the
+    link (the bigger one, or for a cut-off compilation the one that holds the other's beginning)."""
     a_big = a.size >= b.size
     big, small = (a, b) if a_big else (b, a)
     if a.fp == b.fp:
@@ -304,23 +323,57 @@ def compare(a: Sketch, b: Sketch) -> Match | None:
     jac = inter / (len(a.u) + len(b.u) - inter)
     # cheap bound: the smaller document's coverage needs enough shared n-grams (smoothing counts a window as
     # matched from SMOOTH_MIN of its n-grams)
-    if inter / max(1, len(small.u)) < LINK_COVERAGE * SMOOTH_MIN * 0.9:
-        return None
-    m_small = _matched(small.h, big.u)
-    c_small = float(m_small.mean())
-    if c_small < LINK_COVERAGE:
-        return None
-    m_big = _matched(big.h, small.u)
-    c_big = float(m_big.mean())
-    span = _span(m_big)
-    if c_big >= NEAR_BIG:
-        return Match("near", jac, c_small, c_big, span, a_big)
-    if small.size >= MIN_CONTAINED:
-        return Match("contains", jac, c_small, c_big, span, a_big)
+    if inter / max(1, len(small.u)) >= LINK_COVERAGE * SMOOTH_MIN * 0.9:
+        m_small = _matched(small.h, big.u)
+        c_small = float(m_small.mean())
+        if c_small >= LINK_COVERAGE:
+            m_big = _matched(big.h, small.u)
+            c_big = float(m_big.mean())
+            span = _span(m_big)
+            if c_big >= NEAR_BIG:
+                return Match("near", jac, c_small, c_big, span, a_big)
+            if small.size >= MIN_CONTAINED and c_small >= CONTAIN_COVERAGE:
+                return Match("contains", jac, c_small, c_big, span, a_big)
+            return None
+    if inter >= PART_MIN:
+        return _cut_off(a, b, jac) or _cut_off(b, a, jac, swapped=True)
     return None
 
 
-# --------------------------------------------------------------------------------------------- signs for the canonical rule
+def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    pos = np.flatnonzero(mask)
+    if len(pos) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(pos) > gap)
+    starts = np.concatenate(([pos[0]], pos[breaks + 1]))
+    ends = np.concatenate((pos[breaks], [pos[-1]])) + 1
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def _cut_off(p: Sketch, q: Sketch, jac: float, swapped: bool = False) -> Match | None:
+    """`p` ends with the beginning of `q`: a compilation cut off a few lines into its next speech (docx previews).
+
+    The beginning of q (at least PART_MIN n-grams, from its first position) must be the last run of p that q
+    matches, reaching p's end, with little else of p matched. Linked as `contains` with the share of q present as
+    its containment (below LINK_COVERAGE: such a link never joins, it only marks the part of p that is q)."""
+    mq = _matched(q.h, p.u)
+    runs = _runs(mq, 8)
+    if not runs or runs[0][0] > 8 or runs[0][1] < PART_MIN:
+        return None
+    head = runs[0][1]
+    mp = _matched(p.h, q.u)
+    pruns = _runs(mp, SPAN_GAP)
+    if not pruns:
+        return None
+    s0, s1 = pruns[-1]
+    if s0 < PART_MIN or p.size - s1 > 30 or (s1 - s0) < 0.8 * head or mp[:s0].mean(dtype=np.float64) > 0.2:
+        return None  # not at p's end, too short, or p is not something else before it
+    if _member(p.h[s0:s1], _sorted_unique(q.h[:head])).mean(dtype=np.float64) < 0.6:
+        return None  # the end of p is not the beginning of q
+    return Match("contains", jac, head / max(1, q.size), (s1 - s0) / max(1, p.size), (s0, s1), not swapped)
+
+
+# ------------------------------------------------------------------------------------- signs for the canonical rule
 _SWAP_SIGNS = re.compile(r"效劳|根底|原那么|咨询题|〞|〝")
 _PINYIN_SIGNS = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü ]{1,20}[)）]")
 
@@ -458,8 +511,8 @@ def _link_row(earlier: int, later: int, m: Match) -> tuple:
             m.span[0], m.span[1])
 
 
-_LINK_INSERT = ("INSERT OR REPLACE INTO links (doc_a, doc_b, kind, jaccard, containment, coverage_a, joins, span_start, "
-                "span_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_LINK_INSERT = ("INSERT OR REPLACE INTO links (doc_a, doc_b, kind, jaccard, containment, coverage_a, joins, "
+                "span_start, span_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def _place(db, doc_id: int, stats: dict) -> None:
@@ -566,52 +619,53 @@ def joining_links(links: list[tuple], titles: dict[int, str | None], fps: dict[i
     """Which links join clusters, and which documents are compilations (a pure function of the links).
 
     `links`: (doc_a, doc_b, kind, jaccard, containment, span_start, span_end) with doc_a the bigger document.
-    - the parts of a document x are the smaller documents linked to it (near or contains) with their spans in x;
-      a part is compatible if its span overlaps (by SPAN_OVERLAP of the smaller span) the span of every other part;
-    - exact links join; a near link joins if the part is compatible; a contains link joins the part to its best
-      compatible container only (highest containment, then most similar title, then Jaccard, then lowest id), so a
-      part that fits in two different texts cannot bridge them, and two speeches side by side in one document
-      (incompatible spans) are joined to neither that document nor each other;
-    - x is a compilation if two of its parts lie side by side (overlap < 20 %) and the later one's title stands in
-      x where it starts (`fps` gives the fingerprints of such x; `titles` the parts' titles).
+    - the parts of a document x are the smaller documents linked to it (near, contains, cut-off) with their spans
+      in x; x is a compilation if two of its parts lie side by side (overlap < 20 %) and the later one's title
+      stands in x where it starts (`fps` gives the fingerprints of such x, `titles` the parts' titles);
+    - exact links join; a near or contains link joins only if both documents or neither are compilations, and in a
+      compilation only a part whose span overlaps (by SPAN_OVERLAP) every other part's (a copy of the whole);
+    - a contains link joins the part to its best container only (highest containment, then most similar title,
+      then Jaccard, then lowest id), so a part that fits in two different texts cannot bridge them;
+    - a cut-off link (the beginning of a speech at the end of a compilation preview) never joins.
     """
     parts = _parts(links)
-    compatible: dict[tuple[int, int], bool] = {}
-    side_by_side: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)
-    for x, lst in parts.items():
-        ov = _overlaps([sp for _, sp in lst])
-        for k, (y, sy) in enumerate(lst):
-            compatible[(x, y)] = bool((ov[k] >= SPAN_OVERLAP).all())
-            later = np.array([sy[0] >= sz[0] for _, sz in lst])
-            if ((ov[k] < 0.2) & later).any():
-                side_by_side[x].append((y, sy))  # y starts after a part it does not overlap
-    grams: dict[int, set[str]] = {}
+    overlaps = {x: _overlaps([sp for _, sp in lst]) for x, lst in parts.items()}
+    grams: dict[int, frozenset[str]] = {}
 
     def g(i):
         if i not in grams:
             grams[i] = _title_grams(titles.get(i))
         return grams[i]
 
+    # compilations: two parts side by side (overlap < 20 %), the later one's title where it starts
     compilation: set[int] = set()
-    for x, lst in side_by_side.items():
+    for x, lst in parts.items():
         fp = (fps or {}).get(x, "")
-        for y, (s0, _) in lst:
+        ov = overlaps[x]
+        for k, (y, (s0, _)) in enumerate(lst):
+            if not any(ov[k, j] < 0.2 and s0 >= sz[0] for j, (_, sz) in enumerate(lst) if j != k):
+                continue
             window = fp[max(0, s0 - _BOUNDARY): s0 + _BOUNDARY]
             tg = g(y)
-            wg = {window[i:i + 2] for i in range(len(window) - 1)}
-            if tg and len(tg & wg) >= 0.6 * len(tg):
+            if tg and len(tg & {window[i:i + 2] for i in range(len(window) - 1)}) >= 0.6 * len(tg):
                 compilation.add(x)
                 break
+    # in a compilation, only a part that spans the others (a copy of the whole compilation) may join
+    compatible: dict[tuple[int, int], bool] = {}
+    for x, lst in parts.items():
+        ok = (overlaps[x] >= SPAN_OVERLAP).all(axis=1) if x in compilation else np.ones(len(lst), dtype=bool)
+        for k, (y, _) in enumerate(lst):
+            compatible[(x, y)] = bool(ok[k])
     joins: set[tuple[int, int]] = set()
     containers: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
     for a, b, kind, jac, cov, s0, s1 in links:
         if kind == "exact":
             joins.add((a, b))
-        elif not compatible.get((a, b)):
+        elif not compatible.get((a, b)) or (a in compilation) != (b in compilation):
             continue
         elif kind == "near":
             joins.add((a, b))
-        elif kind == "contains":
+        elif kind == "contains" and cov >= LINK_COVERAGE:  # (a cut-off part never joins)
             containers[b].append((a, jac, cov))
 
     def tsim(a: int, b: int) -> float:
@@ -636,8 +690,7 @@ def _cluster_region(db, region: set[int], new: set[int], stats: dict, everything
     need_titles = multi | {l[0] for l in links if l[2] == "contains" and l[1] in multi}
     need_fps = set()
     for x, lst in _parts(links).items():
-        ov = _overlaps([sp for _, sp in lst])
-        close = (ov < 0.2).any(axis=1)
+        close = (_overlaps([sp for _, sp in lst]) < 0.2).any(axis=1)
         if close.any():
             need_fps.add(x)
             need_titles.update(y for (y, _), c in zip(lst, close) if c)
@@ -689,11 +742,11 @@ def _cluster_region(db, region: set[int], new: set[int], stats: dict, everything
 
 def canonical_rank(d: dict) -> tuple:
     """The sort key of the canonical rule (smallest first); `d` holds the figures named in the module docstring."""
-    swaps = (d.get("mangled") or 0) >= MANGLED_MIN or (d.get("signs") or 0) >= 1.0
+    swaps = max(d.get("mangled") or 0.0, min(1.0, (d.get("signs") or 0.0) / 5))
     mirror = (d.get("script") or "simplified") != "simplified" or (d.get("pinyin") or 0) >= 1.0
-    mangled = int(swaps) + int(mirror)
+    mangled = round(swaps + int(mirror), 1)
     incomplete = bool(d.get("truncated")) or bool(d.get("preview")) or d.get("completeness", 1.0) < COMPLETE_MIN
-    return (int(bool(d.get("low_trust"))), int(bool(d.get("compilation"))), int(incomplete), int(mangled),
+    return (int(bool(d.get("low_trust"))), int(bool(d.get("compilation"))), int(incomplete), mangled,
             round(d.get("leftovers", 0.0), 2), d.get("published") or "9999-99-99", d["id"])
 
 
@@ -749,7 +802,7 @@ def update_clusters(db: sqlite_utils.Database, doc_ids: list[int]) -> dict:
     contains), candidates verified, clusters touched, new_clusters.
     """
     stats: dict = defaultdict(int)
-    ids = set(doc_ids)
+    ids = {r[0] for r in _rows(db, "SELECT id FROM documents WHERE id IN ({q})", sorted(set(doc_ids)))}
     again = [i for i in ids if db.execute("SELECT 1 FROM dedup_docs WHERE doc_id = ?", [i]).fetchone()]
     if again:  # re-placed documents: their old links' partners may change cluster too
         old_region = _region(db, again)
@@ -853,8 +906,8 @@ def _bulk(db, stats: dict) -> None:
             for j in range(1, len(lst)):
                 pairs[lst[j]].update(lst[:j])
     del by_key, keys_of
-    db.conn.executemany("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs, pinyin) VALUES (?, ?, ?, ?, ?, ?)",
-                        doc_rows)
+    db.conn.executemany("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs, pinyin) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", doc_rows)
     key_rows.sort()
     db.conn.executemany("INSERT OR IGNORE INTO dedup_keys (key, doc_id) VALUES (?, ?)", key_rows)
     del key_rows
