@@ -169,17 +169,17 @@ def _sites(rng: random.Random, k: int) -> list[str]:
 def t_boilerplate(text: str, title: str, rng: random.Random, others: list[Base]) -> str:
     """Chrome the cleaners missed, at most 5-30 % of the text's length (the cleaners remove most of it)."""
     budget = rng.uniform(0.05, 0.3) * len(text)
-    head = [rng.choice(["当前位置:首页 > 范文大全 > 讲话稿 >", "位置:首页 >专题范文 > 公文范文 > 文章内容",
+    head = [rng.choice(["当前位置:首页 > 范文大全 > 讲话稿 >", "您现在的位置: 主页 » 讲话材料 » 正文",
                         "首页 > 讲话发言 > " + title[:12] + "..."]),
-            f"{_date(rng)} 1{rng.randint(0, 9)}:2{rng.randint(0, 9)}:0{rng.randint(0, 9)} 投稿作者:网友投稿 "
-            f"点击:{rng.randint(10, 9999)}",
-            f"下面是小编为大家整理的{title},供大家参考。"] + [title] * rng.choice([1, 2])
+            f"{_date(rng)} 1{rng.randint(0, 9)}:2{rng.randint(0, 9)}:0{rng.randint(0, 9)} 发布者:管理员 "
+            f"浏览次数:{rng.randint(10, 9999)}",
+            f"本文为您带来《{title}》全文,欢迎阅读借鉴。"] + [title] * rng.choice([1, 2])
     tail = ["推荐访问:" + " ".join(rng.sample(["讲话", "工作会议", "推进会", "高质量发展", "经济运行", "表态发言"], 3)),
             rng.choice(["相关推荐", "猜你喜欢", "热门文章"])]
     for b in rng.sample(others, min(4, len(others))):
         blurb = b.paragraphs[min(1, len(b.paragraphs) - 1)][: rng.randint(20, 50)]
         tail.append(f"{b.title} {blurb}…")
-    tail.append(f"《{title}》由互联网用户分享整理。文章地址:http://www.{rng.choice(SITES)}/news/{rng.randint(1000, 99999)}.html")
+    tail.append(f"本文链接:http://www.{rng.choice(SITES)}/news/{rng.randint(1000, 99999)}.html 转载请注明出处")
     keep_head, keep_tail, used = [], [], 0
     for line in rng.sample(head, len(head)):
         if used + len(line) <= budget / 2:
@@ -224,7 +224,7 @@ def t_pagemarker(text: str, title: str, rng: random.Random, others=None) -> str:
         pos += step
         page += 1
     body = "".join(out) if rng.random() < 0.5 else "\n".join(out)
-    tail = "\n- 配套讲稿:\n如PPT文件的首页显示word图标,表示该PPT已包含配套word讲稿。" if rng.random() < 0.4 else ""
+    tail = "\n本文档共若干页,下载后可编辑,预览仅显示部分内容。" if rng.random() < 0.4 else ""
     return f"{title}.docx\n{title}" + body + tail
 
 
