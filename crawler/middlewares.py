@@ -70,12 +70,21 @@ class RequestBudgetMiddleware:
         if self.count >= self.budget:
             if not self.closing:
                 self.closing = True
-                self.crawler.engine.close_spider(self.crawler.spider, "budget_reached")
+                self._close("budget_reached")
             raise IgnoreRequest("request budget reached")
         request.meta["budget_counted"] = True
         self.count += 1
         self.crawler.stats.set_value("fanwen/budget_used", self.count)
         return None
+
+
+    def _close(self, reason: str) -> None:
+        engine = self.crawler.engine
+        if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
+            from scrapy.utils.defer import deferred_from_coro
+            deferred_from_coro(engine.close_spider_async(reason=reason))
+        else:
+            engine.close_spider(self.crawler.spider, reason)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

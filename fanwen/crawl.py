@@ -59,7 +59,8 @@ def _child(options: dict, queue) -> None:
         settings.set("FANWEN_RETRY_BACKOFF_BASE", 0.1, priority="cmdline")
     for key, value in (options.get("settings") or {}).items():
         settings.set(key, value, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(FanwenSpider)
     process.crawl(crawler, sites=",".join(options.get("sites") or []), demo="1" if options.get("demo") else "0",
                   focused="1" if options.get("focused", True) else "0", seeds=options.get("seeds"),
