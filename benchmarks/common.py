@@ -52,12 +52,8 @@ def trafilatura_alone(html: str | bytes, url: str) -> str:
 
 def demo_site(url: str):
     """The site config for a demo URL (`<domain>.test`): the configured site rehosted under .test."""
-    from crawler.siteconfig import load_sites, site_for_url
+    from crawler.siteconfig import site_for_url
 
-    host = url.split("/")[2].split(":")[0] if "//" in url else ""
-    if host.endswith(".test"):
-        sites = {k: v.rehost(".test") for k, v in load_sites().items()}
-        return site_for_url(url, sites)
     return site_for_url(url)
 
 

@@ -8,6 +8,7 @@ import sys
 
 from scrapy import signals
 
+from crawler.siteconfig import DEMO_SUFFIX
 from fanwen.store import Corpus
 from fanwen.workers import document_from_dict, make_pool, process_item
 
@@ -28,7 +29,7 @@ class ProcessPipeline:
     def open_spider(self, spider=None):
         spider = self.crawler.spider
         s = self.crawler.settings
-        self.pool = make_pool(s.getint("FANWEN_WORKERS", 2), demo_suffix=".test" if spider.demo else None,
+        self.pool = make_pool(s.getint("FANWEN_WORKERS", 2), demo_suffix=DEMO_SUFFIX if spider.demo else None,
                               seeds_dir=spider.seeds, threshold=s.getfloat("FANWEN_RELEVANCE_THRESHOLD", 0.5))
 
     def close_spider(self, spider=None):

@@ -44,6 +44,7 @@ from typing import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 SITES_DIR = Path(__file__).with_name("sites")
+DEMO_SUFFIX = ".test"  # the demo serves each configured site under <domain>.test (a reserved TLD)
 
 
 class SiteConfigError(ValueError):
@@ -201,13 +202,23 @@ def load_sites(directory: str | None = None) -> dict[str, SiteConfig]:
     return sites
 
 
-def site_for_url(url: str, sites: dict[str, SiteConfig] | None = None) -> SiteConfig | None:
-    """The configured site that owns the URL's host (longest domain wins), or None for an unknown site."""
-    sites = load_sites() if sites is None else sites
+def _owner(host: str, sites: dict[str, SiteConfig]) -> SiteConfig | None:
     best, best_len = None, -1
-    host = (urlsplit(url).hostname or "").lower()
     for cfg in sites.values():
         for d in cfg.domains:
             if (host == d or host.endswith("." + d)) and len(d) > best_len:
                 best, best_len = cfg, len(d)
     return best
+
+
+def site_for_url(url: str, sites: dict[str, SiteConfig] | None = None) -> SiteConfig | None:
+    """The configured site that owns the URL's host (longest domain wins), or None for an unknown site.
+
+    A demo URL (`<domain>.test`) that no given config owns belongs to the configured site rehosted under DEMO_SUFFIX.
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    found = _owner(host, load_sites() if sites is None else sites)
+    if found is None and host.endswith(DEMO_SUFFIX):
+        base = _owner(host[: -len(DEMO_SUFFIX)], load_sites())
+        found = base.rehost(DEMO_SUFFIX) if base else None
+    return found

@@ -195,13 +195,7 @@ def extract(file, url, explain, seeds):
     if seeds:
         pipeline.set_model(load_model(seeds))
     from crawler.siteconfig import site_for_url
-    site = site_for_url(url)
-    if site is None and url.split("/")[2].endswith(".test"):
-        # a demo page: the demo site is a configured site under <domain>.test
-        from crawler.siteconfig import load_sites
-        host = url.split("/")[2].split(":")[0][: -len(".test")]
-        base = site_for_url("http://" + host + "/", load_sites())
-        site = base.rehost(".test") if base else None
+    site = site_for_url(url)  # demo pages (<domain>.test) get their site's config too
     doc = pipeline.process_pages([(url, html)], url=site.canonical_url(url) if site else url, site=site)
     out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "explain")}
     if explain:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from crawler.siteconfig import SiteConfig, load_sites
+from crawler.siteconfig import SiteConfig, load_sites, site_for_url
 
 _sites: dict[str, SiteConfig] = {}
 
@@ -24,11 +24,9 @@ def _init(sites_dir: str | None, demo_suffix: str | None, seeds_dir: str | None,
 
 
 def _site(name: str | None, url: str) -> SiteConfig | None:
-    from crawler.siteconfig import site_for_url
-
     if name and name in _sites:
         return _sites[name]
-    return site_for_url(url, _sites) if _sites else site_for_url(url)
+    return site_for_url(url, _sites or None)
 
 
 def process_item(item: dict) -> dict:

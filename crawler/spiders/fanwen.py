@@ -20,12 +20,12 @@ from scrapy.http import Request, TextResponse
 
 from crawler.links import denied_branch, page_links
 from crawler.middlewares import url_is_safe
-from crawler.siteconfig import SiteConfig, load_sites
+from crawler.siteconfig import DEMO_SUFFIX, SiteConfig, load_sites
 from fanwen.relevance import load_model
+from fanwen.store import Corpus, CorpusError
 
 logger = logging.getLogger(__name__)
 
-DEMO_SUFFIX = ".test"
 
 
 def _truthy(value) -> bool:
@@ -74,11 +74,10 @@ class FanwenSpider(scrapy.Spider):
     def _load_known(self) -> None:
         if self.db_path and Path(self.db_path).exists():
             try:
-                conn = sqlite3.connect(f"file:{Path(self.db_path).resolve()}?mode=ro", uri=True, timeout=10)
-                self.known = {r[0] for r in conn.execute("SELECT url FROM documents")}
-                self.known.update(r[0] for r in conn.execute("SELECT url FROM pages"))
-                conn.close()
-            except sqlite3.Error as exc:  # a fresh or foreign db: crawl everything
+                corpus = Corpus(self.db_path, readonly=True, timeout=10)
+                self.known = corpus.known_urls()
+                corpus.close()
+            except (CorpusError, sqlite3.Error) as exc:  # a fresh or foreign db: crawl everything
                 logger.warning("could not read stored URLs from %s: %s", self.db_path, exc)
         self.crawler.stats.set_value("fanwen/known_urls", len(self.known))
 
