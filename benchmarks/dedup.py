@@ -347,7 +347,6 @@ def quality_set(bases: list[Base], copies: int = 3, seed: int = 7) -> list[dict]
                 else:
                     chain = [kind]
                 text = b.text
-                flags = {}
                 for k in chain:
                     if k == "placeholder":
                         text = t_placeholder(text, b.title, rng, place=place)

@@ -7,6 +7,7 @@ import logging
 import sys
 
 from scrapy import signals
+from scrapy.exceptions import DropItem
 
 from crawler.siteconfig import DEMO_SUFFIX
 from fanwen.store import Corpus
@@ -42,7 +43,6 @@ class ProcessPipeline:
         except Exception as exc:  # a page that breaks the extractor is logged and counted, never fatal
             self.crawler.stats.inc_value("fanwen/extract_errors")
             logger.error("extraction failed for %s: %s", item.get("url"), exc)
-            from scrapy.exceptions import DropItem
             raise DropItem(f"extraction failed: {exc}") from None
         item = dict(item)
         item["document"] = result

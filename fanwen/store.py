@@ -138,6 +138,22 @@ class Corpus:
         urls.update(r[0] for r in self.db.execute("SELECT url FROM pages"))
         return urls
 
+    def last_crawl_status(self, exclude_id: int | None = None) -> str | None:
+        """Status of the latest crawl before this one ('finished', 'interrupted', 'budget_reached', 'running' for a
+        killed one), or None when there was none."""
+        row = self.db.execute("SELECT status FROM crawls WHERE command IN ('crawl', 'demo') AND id IS NOT ? "
+                              "ORDER BY id DESC LIMIT 1", [exclude_id]).fetchone()
+        return row[0] if row else None
+
+    def pages_since_last_finished_crawl(self, exclude_id: int | None = None) -> list[tuple[str, str, str]]:
+        """(url, html, site) of the pages stored since the last crawl that finished: a crawl cut short found links on
+        them that it never followed, and the next run re-reads them from here instead of fetching them again."""
+        rows = self.db.execute(
+            "SELECT p.url, p.html_z, d.site FROM pages p JOIN documents d ON d.id = p.document_id "
+            "WHERE d.crawl_id > coalesce((SELECT max(id) FROM crawls WHERE status = 'finished' "
+            "AND command IN ('crawl', 'demo')), 0) AND d.crawl_id IS NOT ? ORDER BY p.id", [exclude_id]).fetchall()
+        return [(url, decompress(blob), site) for url, blob, site in rows]
+
     def count(self, sql: str = "SELECT count(*) FROM documents") -> int:
         return self.db.execute(sql).fetchone()[0]
 

@@ -102,3 +102,22 @@ def test_site_search_uses_model_keywords():
 def test_unknown_site_is_refused():
     with pytest.raises(ValueError, match="unknown site"):
         FanwenSpider(sites="nope", sites_dir=SITES_DIR)
+
+
+@pytest.mark.parametrize("last_status,expect_catch_up", [("interrupted", True), ("finished", False)])
+def test_after_a_crawl_cut_short_stored_pages_are_reread_for_links(tmp_path, last_status, expect_catch_up):
+    from fanwen.pipeline import process_text
+    from fanwen.store import Corpus
+    db = str(tmp_path / "c.db")
+    c = Corpus(db)
+    crawl = c.begin_crawl(["forum"], command="crawl")
+    page = f"<html><body><p>正文</p><a href='{BASE}forum.php?mod=viewthread&tid=77'>在全县招商大会上的讲话</a></body></html>"
+    doc = process_text(f"{BASE}forum.php?mod=viewthread&tid=11", "内容", "讲话")
+    doc.site = "forum"
+    c.add_documents([(doc, [(f"{BASE}thread-11-1-1.html", page)])], crawl_id=crawl)
+    c.finish_crawl(crawl, last_status)
+    c.close()
+    spider = make_spider(db=db)
+    urls = [r.url for r in spider.start_requests()]
+    assert (BASE + "forum.php?mod=viewthread&tid=77" in urls) is expect_catch_up
+    assert spider.stop_at_stored_lists is not expect_catch_up

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import scrapy
-from scrapy.http import Request, TextResponse
+from scrapy.http import HtmlResponse, Request, TextResponse
 
 from crawler.links import denied_branch, page_links
 from crawler.middlewares import url_is_safe
@@ -56,6 +56,8 @@ class FanwenSpider(scrapy.Spider):
         self.db_path = db
         self.model = load_model(seeds)
         self.known: set[str] = set()
+        self.stop_at_stored_lists = True
+        self.catch_up_pages: list[tuple[str, str, str]] = []  # (url, html, site) stored by a crawl cut short
         self.scheduled: set[str] = set()  # canonical URLs already requested in this run
 
     @classmethod
@@ -76,6 +78,15 @@ class FanwenSpider(scrapy.Spider):
             try:
                 corpus = Corpus(self.db_path, readonly=True, timeout=10)
                 self.known = corpus.known_urls()
+                this_crawl = self.crawler.stats.get_value("fanwen/crawl_id")
+                last = corpus.last_crawl_status(this_crawl)
+                # after a crawl cut short, list pages below an all-stored page may still hold unfetched articles, and
+                # the pages it stored hold links it never followed: page every list, re-read those stored pages
+                self.stop_at_stored_lists = last in (None, "finished")
+                if not self.stop_at_stored_lists:
+                    self.catch_up_pages = corpus.pages_since_last_finished_crawl(this_crawl)
+                    logger.info("previous crawl ended %r: paging every list and re-reading %d stored pages",
+                                last, len(self.catch_up_pages))
                 corpus.close()
             except (CorpusError, sqlite3.Error) as exc:  # a fresh or foreign db: crawl everything
                 logger.warning("could not read stored URLs from %s: %s", self.db_path, exc)
@@ -93,6 +104,11 @@ class FanwenSpider(scrapy.Spider):
                               meta={"site": site.name, "list_root": True})
             for url in site.sitemaps:
                 yield Request(url, callback=self.parse_sitemap, meta={"site": site.name})
+            for url, html, name in self.catch_up_pages:
+                if name == site.name:
+                    stored = HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8",
+                                          request=Request(url, meta={"site": name}))
+                    yield from self._follow(stored, site, follow_lists=True)
             if site.search and self.focused and self.use_search:
                 for kw in self.model.search_keywords(3):
                     yield Request(site.search.format(query=quote(kw)), callback=self.parse_list, priority=900,
@@ -133,7 +149,7 @@ class FanwenSpider(scrapy.Spider):
                           meta={"site": site.name, "canonical": canonical, "anchor": anchor})
         if not follow_lists:
             return
-        if stored and not articles:
+        if stored and not articles and self.stop_at_stored_lists:
             # incremental: this list page holds only stored articles, so the pages below it are stored too
             self.crawler.stats.inc_value("fanwen/list_stops")
             return
