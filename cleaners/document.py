@@ -37,6 +37,8 @@ class Document:
     # --- classify
     label: str = "other"  # speech | other_speech | other
     relevance: float = 0.0
+    # --- usable? (fanwen.pipeline, rules in cleaners.usable)
+    unusable: str | None = None  # why this page is no document (empty, binary, no main text, garbled): not stored
     explain: dict[str, Any] = field(default_factory=dict)  # why: rules fired, relevance signals
 
     @property

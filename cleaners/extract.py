@@ -1,7 +1,7 @@
 """Extract stage: HTML -> Document (title, main text, date, site name) with trafilatura and htmldate.
 
 `extract_pages(pages)` is the entry point: pages of one article, in order, each `(url, html)`; `html` may be `str`
-or `bytes` (bytes are decoded here: BOM, the meta charset, then UTF-8, then GB18030).
+or `bytes` (bytes go through `cleaners.decode`, the one decoder; `fanwen.pipeline` decodes before calling this).
 """
 from __future__ import annotations
 
@@ -12,51 +12,9 @@ import lxml.html
 import trafilatura
 from htmldate import find_date
 
+from cleaners.decode import decode_html  # the one decoder (cleaners.decode); text passes through
 from cleaners.document import Document
 from cleaners.patterns import PAYWALL, squash
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936", "euc-cn", "hz-gb-2312"}
-
-
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    n = name.strip().strip("\"'").lower()
-    if n in _GB:
-        return "gb18030"  # a superset: GBK pages often carry characters outside GB2312
-    if n in ("utf8", "utf-8", "unicode"):
-        return "utf-8"
-    import codecs
-
-    try:
-        return codecs.lookup(n).name
-    except LookupError:
-        return None
-
-
-def decode_html(body: bytes | str, content_type: str | None = None) -> str:
-    """Bytes of a page -> text: BOM, then the HTTP charset, then the meta tag, then UTF-8, then GB18030."""
-    if isinstance(body, str):
-        return body
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", "replace")
-    tried = []
-    m = re.search(r"charset\s*=\s*([A-Za-z0-9_.:-]+)", content_type or "", re.I)
-    if m:
-        tried.append(_codec(m.group(1)))
-    m = _META_CHARSET.search(body[:8192])
-    if m:
-        tried.append(_codec(m.group(1).decode("ascii", "ignore")))
-    tried += ["utf-8", "gb18030"]
-    for enc in tried:
-        if not enc:
-            continue
-        try:
-            return body.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode("utf-8", "replace")
 
 
 def _bare(html: str, url: str, **opts) -> dict:

@@ -9,6 +9,7 @@ import sys
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from cleaners.usable import unusable_kind
 from crawler.siteconfig import DEMO_SUFFIX
 from fanwen.store import Corpus
 from fanwen.workers import document_from_dict, make_pool, process_item
@@ -81,8 +82,20 @@ class StorePipeline:
                                            sorted(spider.site_configs), "demo" if spider.demo else "crawl").result()
         self.crawler.stats.set_value("fanwen/crawl_id", self.crawl_id)
 
+    def _unusable(self, item, doc) -> None:
+        """A page that is no document (Document.unusable) is counted, per site too, and dropped before storage."""
+        site = item.get("site") or doc.site or "unknown"
+        st = self.crawler.stats
+        st.inc_value("fanwen/unusable_pages")
+        st.inc_value(f"fanwen/unusable/{unusable_kind(doc.unusable)}")
+        st.inc_value(f"fanwen/site/{site}/unusable_pages")
+        logger.info("unusable page %s: %s", doc.url, doc.unusable)
+        raise DropItem(f"unusable page {doc.url}: {doc.unusable}", log_level="INFO")
+
     async def process_item(self, item, spider=None):
         doc = document_from_dict(item["document"])
+        if doc.unusable:
+            self._unusable(item, doc)
         pages = [tuple(p) for p in item["pages"]]
         stats = await asyncio.wrap_future(self.writer.submit(self.corpus.add_documents, [(doc, pages)], self.crawl_id))
         self.new += stats["new"]
@@ -115,6 +128,7 @@ class StorePipeline:
                      if k.startswith(("downloader/exception_count", "spider_exceptions/", "fanwen/extract_errors"))
                      and isinstance(v, int))
         values = dict(requests=st.get_value("downloader/request_count", 0), new_documents=self.new,
-                      duplicates=self.duplicates, errors=errors, skipped_known=st.get_value("fanwen/skipped_known", 0))
+                      duplicates=self.duplicates, errors=errors, skipped_known=st.get_value("fanwen/skipped_known", 0),
+                      unusable=st.get_value("fanwen/unusable_pages", 0))
         self.writer.submit(self._finish, status, values).result()
         self.writer.shutdown(wait=True)

@@ -57,6 +57,10 @@ def _print_crawl_summary(db: str, stats: dict, title: str) -> None:
                f"  (requests {stats.get('downloader/request_count', 0)},"
                f" skipped as stored {stats.get('fanwen/skipped_known', 0)})")
     click.echo(f"  new documents      {stats.get('fanwen/new_documents', 0)}")
+    if stats.get("fanwen/unusable_pages"):
+        kinds = ", ".join(f"{k.rsplit('/', 1)[1]} {v}" for k, v in sorted(stats.items())
+                          if k.startswith("fanwen/unusable/"))
+        click.echo(f"  unusable pages     {stats['fanwen/unusable_pages']}  (not stored: {kinds})")
     click.echo(f"  documents in db    {q('SELECT count(*) FROM documents')}")
     click.echo(f"  clusters           {q('SELECT count(DISTINCT cluster_id) FROM documents')}")
     click.echo(f"  speeches           {q('SELECT count(*) FROM speeches')}")
@@ -107,14 +111,17 @@ def demo(db, max_requests, seeds, bfs, log_level):
 
 # ---------------------------------------------------------------------------------------------- documents
 def _process_items(items, db: str, seeds: str | None, workers: int | None, batch: int = 32) -> dict:
-    """Run items through the worker pool and store them in batches, with a progress line."""
+    """Run items through the worker pool and store them in batches, with a progress line. Pages that are no
+    document (`Document.unusable`: empty, binary, blank, garbled, no main text) are counted, not stored."""
     import os
     from fanwen.store import Corpus
     from fanwen.workers import document_from_dict, make_pool, process_item
 
     corpus = Corpus(db)
     crawl_id = corpus.begin_crawl([], command="ingest")
-    totals = {"new": 0, "skipped": 0, "duplicates": 0, "read": 0}
+    from cleaners.usable import unusable_kind
+
+    totals = {"new": 0, "skipped": 0, "duplicates": 0, "read": 0, "unusable": 0, "unusable_kinds": {}}
     status = "failed"
     pool = make_pool(workers or os.cpu_count() or 2, seeds_dir=seeds)
     try:
@@ -124,8 +131,14 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
             if not pending:
                 return
             docs = [document_from_dict(f.result()) for f, _ in pending]
+            for d in docs:
+                if d.unusable:
+                    totals["unusable"] += 1
+                    kind = unusable_kind(d.unusable)
+                    totals["unusable_kinds"][kind] = totals["unusable_kinds"].get(kind, 0) + 1
             stats = corpus.add_documents(
-                [(d, [tuple(p) for p in it.get("pages") or []]) for d, (_, it) in zip(docs, pending)], crawl_id)
+                [(d, [tuple(p) for p in it.get("pages") or []]) for d, (_, it) in zip(docs, pending)
+                 if not d.unusable], crawl_id)
             for k in ("new", "skipped", "duplicates"):
                 totals[k] += stats[k]
             pending.clear()
@@ -142,7 +155,8 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
         pool.shutdown(wait=True, cancel_futures=True)
         click.echo("", err=True)
         corpus.finish_crawl(crawl_id, status, requests=0, new_documents=totals["new"],
-                            duplicates=totals["duplicates"], errors=0 if status == "finished" else 1)
+                            duplicates=totals["duplicates"], errors=0 if status == "finished" else 1,
+                            unusable=totals["unusable"])
         corpus.close()
     return totals
 
@@ -163,23 +177,32 @@ def ingest(paths, db, url_prefix, seeds, workers):
     check_inputs(list(paths))
     started = time.time()
     totals = _process_items(iter_items(list(paths), url_prefix=url_prefix), db, seeds, workers)
+    unusable = ""
+    if totals["unusable"]:
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(totals["unusable_kinds"].items()))
+        unusable = f", {totals['unusable']} unusable pages not stored ({kinds})"
     click.echo(f"ingested {totals['read']} pages: {totals['new']} new documents, {totals['skipped']} already stored,"
-               f" {totals['duplicates']} exact copies of stored text ({time.time() - started:.1f}s)")
+               f" {totals['duplicates']} exact copies of stored text{unusable} ({time.time() - started:.1f}s)")
 
 
 @main.command()
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--url", help="The page's URL (picks the site's rules); default: canonical link or og:url.")
-@click.option("--explain", is_flag=True, help="Also show which cleaning rules fired and why the label.")
+@click.option("--explain", is_flag=True, help="Also show how the page was decoded (encoding and why), which cleaning "
+              "rules fired and why the label.")
 @SEEDS_OPTION
 @friendly_errors
 def extract(file, url, explain, seeds):
     """One saved page -> its cleaned document as JSON on stdout. Touches no database.
 
+    A page that is no document (empty, blank, garbled, no main text) is printed with its `unusable` reason and the
+    command exits 1: crawl and ingest would not store it.
+
     Example: fanwen extract page.html --url http://www.sanweiyuan.com/news/1.html
     """
+    from cleaners.decode import decode_html, looks_binary
     from fanwen import pipeline
-    from fanwen.ingest import IngestError, decode_html, looks_binary, url_from_html
+    from fanwen.ingest import IngestError, url_from_html
     from fanwen.relevance import load_model
     if file == "-":
         body = sys.stdin.buffer.read()
@@ -196,13 +219,16 @@ def extract(file, url, explain, seeds):
         pipeline.set_model(load_model(seeds))
     from crawler.siteconfig import site_for_url
     site = site_for_url(url)  # demo pages (<domain>.test) get their site's config too
-    doc = pipeline.process_pages([(url, html)], url=site.canonical_url(url) if site else url, site=site)
+    # the bytes go through the pipeline's decoder, as in a crawl, so --explain shows its decision
+    doc = pipeline.process_pages([(url, body, None)], url=site.canonical_url(url) if site else url, site=site)
     out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "explain")}
     if explain:
         out["explain"] = doc.explain
     else:
         out.pop("rules", None)
     click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    if doc.unusable:
+        raise click.ClickException(f"{file}: unusable page, would not be stored: {doc.unusable}")
 
 
 @main.command()
@@ -227,7 +253,7 @@ def reclean(db, seeds, workers):
     try:
         futures = []
         for doc_id, url, site in rows:
-            pages = corpus.pages_of(doc_id)
+            pages = corpus.stored_pages(doc_id)  # bytes as received (or an older row's text): decoded again
             if pages:
                 futures.append((doc_id, pool.submit(process_item, {"url": url, "site": site, "pages": pages})))
         updates = []
@@ -241,8 +267,12 @@ def reclean(db, seeds, workers):
         pool.shutdown(wait=True, cancel_futures=True)
     corpus.rebuild_fts()
     stats = dedup.rebuild(corpus.db)
+    unusable = sum(1 for _, d in updates if d.unusable)
     click.echo(f"\rrecleaned {done} documents from stored pages in {time.time() - started:.1f}s; clusters rebuilt "
                f"({json.dumps(stats, ensure_ascii=False)})")
+    if unusable:
+        click.echo(f"{unusable} stored documents are unusable as decoded now (garbled, no main text): kept, marked in "
+                   f"documents.unusable, left out of speeches")
 
 
 @main.command(name="dedup")

@@ -1,7 +1,9 @@
 """Ingest saved pages through the same pipeline as a crawl: .html files or folders, .jsonl, .warc/.warc.gz.
 
-Each input yields items like the spider's: {url, site, pages: [(url, html)]} or, for JSONL lines with `text`,
-{url, title, text} (which skips extraction and goes straight to the cleaners).
+Each input yields items like the spider's: {url, site, pages: [(url, body, content_type)]}, where body is the bytes
+as read (.html files, WARC records with their Content-Type) or the text of a JSONL `html` string; or, for JSONL lines
+with `text`, {url, title, text} (which skips extraction and goes straight to the cleaners). Decoding happens in the
+pipeline, through the one decoder (`cleaners.decode`).
 """
 from __future__ import annotations
 
@@ -11,8 +13,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from w3lib.encoding import html_to_unicode
-
+from cleaners.decode import decode_html, looks_binary  # noqa: F401  (looks_binary: imported from here by callers)
 from crawler.siteconfig import site_for_url
 
 
@@ -26,17 +27,6 @@ _OG_URL = re.compile(r"""<meta[^>]+property=["']og:url["'][^>]*>""", re.I)
 _HREF = re.compile(r"""(?:href|content)=["']([^"']+)["']""", re.I)
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Bytes -> text the way Scrapy does it: HTTP header, BOM, <meta charset>, then a guess (GBK pages are common)."""
-    _enc, text = html_to_unicode(content_type or "", body)
-    return text
-
-
-def looks_binary(body: bytes) -> bool:
-    head = body[:4096]
-    return b"\x00" in head or head.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8", b"GIF8"))
-
-
 def url_from_html(html: str) -> str | None:
     for pattern in (_CANONICAL, _OG_URL):
         tag = pattern.search(html)
@@ -47,23 +37,27 @@ def url_from_html(html: str) -> str | None:
     return None
 
 
-def _item(url: str, pages: list[tuple[str, str]]) -> dict:
+def _item(url: str, pages: list[tuple[str, bytes | str, str | None]]) -> dict:
     site = site_for_url(url)
     return {"url": site.canonical_url(url) if site else url, "site": site.name if site else "", "pages": pages}
 
 
-def iter_html_file(path: Path, root: Path | None, url_prefix: str | None) -> Iterator[dict]:
+def iter_html_file(path: Path, root: Path | None, url_prefix: str | None, named: bool = True) -> Iterator[dict]:
+    """One saved page. A binary file named on the command line is an error; one met in a folder is passed on, to be
+    counted as an unusable page like any other."""
     body = path.read_bytes()
-    if looks_binary(body):
+    if named and looks_binary(body):
         raise IngestError(f"{path}: not an HTML file (binary content)")
     html = decode_html(body)
     url = url_from_html(html)
     if not url and url_prefix:
         rel = path.relative_to(root).as_posix() if root else path.name
         url = url_prefix.rstrip("/") + "/" + rel
+    if not url and not named and looks_binary(body):
+        url = path.resolve().as_uri()  # only to name it in the count of unusable pages: it is never stored
     if not url:
         raise IngestError(f"{path}: no URL (no <link rel=canonical> or og:url); give --url-prefix")
-    yield _item(url, [(url, html)])
+    yield _item(url, [(url, body, None)])
 
 
 def iter_jsonl(path: Path) -> Iterator[dict]:
@@ -81,7 +75,7 @@ def iter_jsonl(path: Path) -> Iterator[dict]:
                     raise IngestError(f"{path}:{lineno}: each line needs a \"url\" string")
                 url = rec["url"]
                 if isinstance(rec.get("html"), str):
-                    yield _item(url, [(url, rec["html"])])
+                    yield _item(url, [(url, rec["html"], None)])
                 elif isinstance(rec.get("text"), str):
                     site = site_for_url(url)
                     yield {"url": site.canonical_url(url) if site else url, "site": site.name if site else "",
@@ -113,9 +107,10 @@ def iter_warc(path: Path) -> Iterator[dict]:
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 body = record.content_stream().read()
-                if not url or looks_binary(body):
+                if not url:
                     continue
-                yield _item(url, [(url, decode_html(body, ctype))])
+                # as received, even when empty or binary: the pipeline says why such a page is unusable, and counts it
+                yield _item(url, [(url, body, ctype or None)])
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError) as exc:
         raise IngestError(f"{path}: not a readable WARC file ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
     if not valid:
@@ -141,7 +136,7 @@ def iter_items(paths: list[str], url_prefix: str | None = None) -> Iterator[dict
         if path.is_dir():
             for f in sorted(path.rglob("*")):
                 if f.is_file() and f.suffix.lower() in HTML_SUFFIXES:
-                    yield from iter_html_file(f, path, url_prefix)
+                    yield from iter_html_file(f, path, url_prefix, named=False)
         elif path.name.endswith((".warc", ".warc.gz")):
             yield from iter_warc(path)
         elif path.name.endswith((".jsonl", ".jsonl.gz")):

@@ -2,8 +2,10 @@
 
 Tables (names are a contract, see ../shared/DESIGN.md):
 - documents: one row per article URL, the cleaned speech and everything derived from it;
-- pages: the raw HTML of every fetched page of a document, zlib-compressed, so `fanwen reclean` can rebuild every
-  derived column without fetching anything;
+- pages: every fetched page of a document as received (`html_z`: the zlib-compressed bytes, `content_type`: the
+  response's Content-Type, `as_received` = 1), so `fanwen reclean` can decode again and rebuild every derived column
+  without fetching anything. Rows written by older versions hold UTF-8 text of an already decoded page
+  (`as_received` NULL); text input (JSONL `html` strings) is stored the same way with `as_received` = 0;
 - crawls: one row per run (the crawl log);
 - documents_fts: FTS5 over title and text (see fanwen.fts for how Chinese words of any length are found);
 - view speeches: the canonical copy of each distinct speech (label 'speech');
@@ -31,7 +33,10 @@ DOCUMENT_COLUMNS = {
     "truncated": int, "mangled": float, "placeholders": str, "script": str, "speaker": str, "meeting": str,
     "level": str, "year": int, "site_name": str, "raw_title": str, "rules": str, "page_count": int,
     "fingerprint": str, "low_trust": int, "crawl_id": int,
+    "unusable": str,  # set only by reclean on a stored page that is no document any more (kept, left out of speeches)
 }
+PAGE_COLUMNS = {"id": int, "document_id": int, "seq": int, "url": str, "fetched_at": str, "html_z": bytes,
+                "content_type": str, "as_received": int}
 # the columns that `reclean` recomputes from the stored pages
 DERIVED = [c for c in DOCUMENT_COLUMNS if c not in ("id", "url", "site", "fetched_at", "cluster_id", "is_canonical",
                                                    "crawl_id", "low_trust")]
@@ -41,7 +46,7 @@ SELECT id, url, site, title, text, published, fetched_at, chars, cluster_id, rel
        truncated, mangled, placeholders,
        (SELECT count(*) FROM documents d2 WHERE d2.cluster_id = documents.cluster_id) AS copies
 FROM documents
-WHERE is_canonical = 1 AND label = 'speech'
+WHERE is_canonical = 1 AND label = 'speech' AND unusable IS NULL
 """
 
 
@@ -66,12 +71,25 @@ def _explain_sqlite_error(path: str, exc: Exception) -> CorpusError:
     return CorpusError(f"{path}: {msg}")
 
 
-def compress(html: str) -> bytes:
-    return zlib.compress(html.encode("utf-8"), 6)
+def compress(html: str | bytes) -> bytes:
+    """Bytes as they are (a page as received), text as UTF-8."""
+    return zlib.compress(html if isinstance(html, bytes) else html.encode("utf-8"), 6)
 
 
 def decompress(blob: bytes) -> str:
+    """A row stored as text (older versions, text input)."""
     return zlib.decompress(blob).decode("utf-8")
+
+
+def stored_body(blob: bytes, as_received) -> bytes | str:
+    """What was stored: the bytes as received, or (older rows, text input) the text."""
+    raw = zlib.decompress(blob)
+    return raw if as_received else raw.decode("utf-8")
+
+
+def _page_parts(page) -> tuple[str, bytes | str, str | None]:
+    url, body, *rest = page
+    return url, body, (rest[0] if rest else None)
 
 
 class Corpus:
@@ -116,14 +134,20 @@ class Corpus:
                     if col not in existing:
                         db["documents"].add_column(col, typ)
             if "pages" not in db.table_names():
-                db["pages"].create({"id": int, "document_id": int, "seq": int, "url": str, "fetched_at": str,
-                                    "html_z": bytes}, pk="id", foreign_keys=[("document_id", "documents", "id")])
+                db["pages"].create(PAGE_COLUMNS, pk="id", foreign_keys=[("document_id", "documents", "id")])
                 db["pages"].create_index(["document_id", "seq"], unique=True)
                 db["pages"].create_index(["url"])
+            else:  # a corpus from before the bytes were kept: its rows stay text (as_received NULL)
+                existing = set(db["pages"].columns_dict)
+                for col, typ in PAGE_COLUMNS.items():
+                    if col not in existing:
+                        db["pages"].add_column(col, typ)
             if "crawls" not in db.table_names():
                 db["crawls"].create({"id": int, "started_at": str, "finished_at": str, "sites": str, "requests": int,
                                      "new_documents": int, "duplicates": int, "errors": int, "status": str,
-                                     "skipped_known": int, "command": str}, pk="id")
+                                     "skipped_known": int, "command": str, "unusable": int}, pk="id")
+            elif "unusable" not in db["crawls"].columns_dict:  # pages that were no document, counted not stored
+                db["crawls"].add_column("unusable", int)
             if "documents_fts" not in db.table_names():
                 db.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='', "
                            "tokenize='unicode61')")
@@ -148,11 +172,14 @@ class Corpus:
     def pages_since_last_finished_crawl(self, exclude_id: int | None = None) -> list[tuple[str, str, str]]:
         """(url, html, site) of the pages stored since the last crawl that finished: a crawl cut short found links on
         them that it never followed, and the next run re-reads them from here instead of fetching them again."""
+        from cleaners.decode import decode_html
+
         rows = self.db.execute(
-            "SELECT p.url, p.html_z, d.site FROM pages p JOIN documents d ON d.id = p.document_id "
+            "SELECT p.url, p.html_z, p.as_received, p.content_type, d.site FROM pages p "
+            "JOIN documents d ON d.id = p.document_id "
             "WHERE d.crawl_id > coalesce((SELECT max(id) FROM crawls WHERE status = 'finished' "
             "AND command IN ('crawl', 'demo')), 0) AND d.crawl_id IS NOT ? ORDER BY p.id", [exclude_id]).fetchall()
-        return [(url, decompress(blob), site) for url, blob, site in rows]
+        return [(url, decode_html(stored_body(blob, raw), ctype), site) for url, blob, raw, ctype, site in rows]
 
     def count(self, sql: str = "SELECT count(*) FROM documents") -> int:
         return self.db.execute(sql).fetchone()[0]
@@ -181,7 +208,7 @@ class Corpus:
             "speaker": doc.speaker, "meeting": doc.meeting, "level": doc.level, "year": doc.year,
             "site_name": doc.site_name, "raw_title": doc.raw_title,
             "rules": json.dumps(doc.rules, ensure_ascii=False), "page_count": max(1, len(doc.page_urls)),
-            "fingerprint": doc.fingerprint,
+            "fingerprint": doc.fingerprint, "unusable": doc.unusable,
         }
 
     def add_documents(self, batch: Iterable[tuple[Document, list[tuple[str, str]]]], crawl_id: int | None = None,
@@ -189,6 +216,8 @@ class Corpus:
         """Insert new documents with their pages in one transaction, then place them in clusters.
 
         A URL already stored is skipped (never overwritten), so a re-run or an overlapping ingest adds nothing twice.
+        Pages are (url, body) or (url, body, content_type), body the bytes as received (or text). A document with
+        `unusable` set is not stored (callers count it first; 'unusable': n is added when there were any).
         Returns {'new': n, 'skipped': n, 'duplicates': n (exact copies of stored text)}.
         """
         stats = {"new": 0, "skipped": 0, "duplicates": 0}
@@ -197,6 +226,9 @@ class Corpus:
         try:
             with self.db.conn:
                 for doc, pages in batch:
+                    if doc.unusable:
+                        stats["unusable"] = stats.get("unusable", 0) + 1
+                        continue
                     if self.db.execute("SELECT 1 FROM documents WHERE url = ?", [doc.url]).fetchone():
                         stats["skipped"] += 1
                         continue
@@ -207,9 +239,11 @@ class Corpus:
                     row.update(fetched_at=fetched, crawl_id=crawl_id, is_canonical=0,
                                low_trust=int(doc.site in low_trust_sites))
                     doc_id = self.db["documents"].insert(row).last_pk
-                    for seq, (url, html) in enumerate(pages, 1):
+                    for seq, page in enumerate(pages, 1):
+                        url, body, ctype = _page_parts(page)
                         self.db["pages"].insert({"document_id": doc_id, "seq": seq, "url": url,
-                                                 "fetched_at": fetched, "html_z": compress(html)})
+                                                 "fetched_at": fetched, "html_z": compress(body),
+                                                 "content_type": ctype, "as_received": int(isinstance(body, bytes))})
                     self.db.execute("INSERT INTO documents_fts(rowid, title, text) VALUES (?, ?, ?)",
                                     [doc_id, fts_tokens(doc.title), fts_tokens(doc.text)])
                     new_ids.append(doc_id)
@@ -220,15 +254,29 @@ class Corpus:
             raise _explain_sqlite_error(self.path, exc) from None
         return stats
 
+    def stored_pages(self, doc_id: int) -> list[tuple[str, bytes | str, str | None]]:
+        """(url, body, content_type) as stored: the bytes as received, or the text of an older row."""
+        return [(url, stored_body(blob, raw), ctype) for url, blob, raw, ctype in self.db.execute(
+            "SELECT url, html_z, as_received, content_type FROM pages WHERE document_id = ? ORDER BY seq", [doc_id])]
+
     def pages_of(self, doc_id: int) -> list[tuple[str, str]]:
-        return [(r[0], decompress(r[1])) for r in self.db.execute(
-            "SELECT url, html_z FROM pages WHERE document_id = ? ORDER BY seq", [doc_id])]
+        """(url, html text) of a document's pages, decoded by the one decoder."""
+        from cleaners.decode import decode_html
+
+        return [(url, decode_html(body, ctype)) for url, body, ctype in self.stored_pages(doc_id)]
 
     def replace_derived(self, updates: Iterable[tuple[int, Document]]) -> int:
-        """Overwrite the derived columns of stored documents (reclean); FTS and clusters are rebuilt after."""
+        """Overwrite the derived columns of stored documents (reclean); FTS and clusters are rebuilt after.
+
+        A document whose pages are no document any more (`doc.unusable`, e.g. an older row's text that is garbled)
+        keeps what was stored; it is only marked (`unusable`, and mangled = 1 so a clean copy is canonical)."""
         n = 0
         with self.db.conn:
             for doc_id, doc in updates:
+                if doc.unusable:
+                    self.db["documents"].update(doc_id, {"unusable": doc.unusable, "mangled": 1.0})
+                    n += 1
+                    continue
                 row = self._row(doc)
                 self.db["documents"].update(doc_id, {k: v for k, v in row.items() if k in DERIVED})
                 n += 1

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import scrapy
 from scrapy.http import HtmlResponse, Request, TextResponse
 
+from cleaners.decode import decode_bytes
 from crawler.links import denied_branch, page_links
 from crawler.middlewares import url_is_safe
 from crawler.siteconfig import DEMO_SUFFIX, SiteConfig, load_sites
@@ -30,6 +31,25 @@ logger = logging.getLogger(__name__)
 
 def _truthy(value) -> bool:
     return str(value).strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def content_type(response) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None
+
+
+def as_received(response) -> tuple[str, bytes, str | None]:
+    """A page for the item: its URL, the body bytes as received and the Content-Type (decoded in the pipeline)."""
+    return (response.url, response.body, content_type(response))
+
+
+def redecoded(response: TextResponse) -> TextResponse:
+    """The response read with the one decoder's choice of encoding (cleaners.decode), so links and their anchor
+    texts come from the same text the pipeline extracts; Scrapy's own choice trusts a declaration that is wrong."""
+    enc = decode_bytes(response.body, content_type(response)).encoding
+    if enc in ("text", response.encoding) or not response.body:
+        return response
+    return response.replace(encoding=enc)
 
 
 class FanwenSpider(scrapy.Spider):
@@ -163,6 +183,7 @@ class FanwenSpider(scrapy.Spider):
     def parse_list(self, response):
         if not isinstance(response, TextResponse):
             return
+        response = redecoded(response)
         site = self.site_configs[response.meta["site"]]
         yield from self._follow(response, site, follow_lists=True)
 
@@ -195,11 +216,12 @@ class FanwenSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("fanwen/not_text")
             return
+        response = redecoded(response)
         site = self.site_configs[response.meta["site"]]
         canonical = response.meta.get("canonical") or site.canonical_url(response.url)
         found = site.article_id(response.url)
         remaining = self._further_pages(response, site, found[0]) if found else []
-        pages = [(response.url, response.text)]
+        pages = [as_received(response)]
         # related-article lists on article pages lead to more articles (no list paging from here)
         yield from self._follow(response, site, follow_lists=False)
         yield from self._next_page_or_item(site, canonical, pages, remaining, response.meta.get("priority", 0))
@@ -216,7 +238,9 @@ class FanwenSpider(scrapy.Spider):
 
     def parse_article_page(self, response):
         site = self.site_configs[response.meta["site"]]
-        pages = response.meta["pages"] + ([(response.url, response.text)] if isinstance(response, TextResponse) else [])
+        if isinstance(response, TextResponse):
+            response = redecoded(response)
+        pages = response.meta["pages"] + ([as_received(response)] if isinstance(response, TextResponse) else [])
         seen = {u for u, _ in pages}
         remaining = [u for u in response.meta["remaining"] if u not in seen]
         found = site.article_id(response.url)

@@ -1,0 +1,296 @@
+"""The one decoder: page bytes (+ the HTTP Content-Type) -> text, and what it decided and why.
+
+Every path goes through here: the crawl (items carry the bytes as received), ingest (.html files, WARC records),
+`fanwen extract`, `fanwen reclean` (pages stored as received, or as text by older versions), and the spider's
+re-reading of stored pages.
+
+How the encoding is decided (``decode_bytes``):
+
+1. the declarations, in Scrapy's order (w3lib.encoding): byte-order mark, HTTP ``charset``, ``<meta>``/XML
+   declaration. GBK/GB2312 names decode as gb18030 (a superset; w3lib's translation table).
+2. the first declaration that fits the bytes is used. A declaration does not fit when the bytes are UTF-8 holding
+   multi-byte text while it names another codec (what a browser's "save page" produces: UTF-8 bytes, the original
+   ``charset=gb2312`` meta), when its codec cannot decode the bytes (undecodable sequences), or when it names a
+   single-byte codec (latin-1, cp1252) for bytes that are valid GBK/Big5 (a misconfigured server).
+3. no declaration fits, or there is none: the bytes decide. Valid UTF-8 is UTF-8; otherwise charset-normalizer
+   guesses, preferring a Chinese codec (gb18030, big5) among its candidates (short GBK texts also fit cp949); when it
+   has no answer, the codec with the fewest undecodable sequences among the declared ones, UTF-8 and gb18030.
+
+``garbled(text)`` then says whether decoded text is still unreadable (U+FFFD, 锟斤拷, UTF-8 read as GBK such as
+鍦ㄥ叏, or read as latin-1 such as å¤§): such a page is not stored as clean.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
+
+CHINESE_CODECS = ("gb18030", "big5", "big5hkscs", "cp950", "hz")
+# codecs that map every (or nearly every) byte to a character: they "decode" anything, so they fit nothing by success
+_SINGLE_BYTE = re.compile(r"^(cp125\d|latin|iso8859|iso-8859|ascii|koi8|mac|cp437|cp850)", re.I)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HIGH_RUN = re.compile(r"[^\x00-\x7f]{3,}")
+_LATIN_RUN = re.compile(r"[\u0080-\u02ff\u2013-\u203a\u20ac\u2122]{2,}")
+# Latin-1 letters a misread leaves (å¤§, Í¬Ö¾); × and ÷ are excluded: ×××× is a placeholder in 范文 texts
+_LATIN_LETTER = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]")
+
+
+@dataclass
+class Decoded:
+    """A page's text and how it was decoded."""
+    text: str
+    encoding: str  # the codec used (Python's name), or "text" for input that was already text
+    source: str  # bom | header | meta | bytes (the bytes decided) | text (input was text, no bytes)
+    reason: str  # one sentence for `fanwen extract --explain`
+    declared: dict[str, str] = field(default_factory=dict)  # {"bom"|"header"|"meta": codec} as the page declared
+    errors: int = 0  # undecodable byte sequences replaced by U+FFFD
+
+    def as_dict(self) -> dict:
+        """Everything but the text: what `--explain` shows."""
+        return {k: v for k, v in asdict(self).items() if k != "text"}
+
+
+def _codec(name: str | None) -> str | None:
+    """A declared label -> Python codec name (w3lib's translation: gb2312/gbk -> gb18030, latin-1 -> cp1252)."""
+    if not name:
+        return None
+    enc = resolve_encoding(name)
+    return codecs.lookup(enc).name if enc else None
+
+
+_errors = threading.local()
+
+
+def _count_and_replace(exc: UnicodeDecodeError):
+    _errors.n += 1
+    return "\ufffd", exc.end
+
+
+codecs.register_error("fanwen-count-replace", _count_and_replace)
+
+
+def _count_errors(body: bytes, enc: str) -> tuple[str, int]:
+    """(text, number of undecodable sequences, each replaced by U+FFFD)."""
+    try:
+        return body.decode(enc), 0
+    except UnicodeDecodeError:
+        pass
+    except LookupError:
+        return "", len(body) or 1
+    _errors.n = 0
+    text = body.decode(enc, "fanwen-count-replace")
+    return text, _errors.n
+
+
+def _strip_bom(body: bytes, enc: str) -> bytes:
+    bom_enc, bom = read_bom(body)
+    if bom and bom_enc and codecs.lookup(bom_enc).name == enc:
+        return body[len(bom):]
+    return body
+
+
+def _utf8_with_multibyte(body: bytes) -> tuple[bool, str]:
+    """Do the bytes read as UTF-8 holding multi-byte text (allowing a stray broken sequence in a long page)?"""
+    if body.isascii():
+        return False, ""
+    text, errors = _count_errors(body, "utf-8")
+    multi = len(text) - len(text.encode("ascii", "ignore")) - errors
+    return multi > 0 and (errors == 0 or (multi >= 20 and errors * 50 <= multi)), text
+
+
+def _detect(body: bytes) -> str | None:
+    """charset-normalizer's guess, preferring a Chinese codec among its candidates."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(body))
+    if not matches:
+        return None
+    for m in matches:
+        if codecs.lookup(m.encoding).name in CHINESE_CODECS:
+            return codecs.lookup(m.encoding).name
+    return codecs.lookup(matches[0].encoding).name
+
+
+def _declarations(body: bytes, content_type: str | None) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    bom_enc, _ = read_bom(body)
+    if bom_enc:
+        out.append(("bom", codecs.lookup(bom_enc).name))
+    header = _codec(http_content_type_encoding(content_type)) if content_type else None
+    if header:
+        out.append(("header", header))
+    try:
+        meta = _codec(html_body_declared_encoding(body))
+    except (LookupError, ValueError):
+        meta = None
+    if meta:
+        out.append(("meta", meta))
+    return out
+
+
+_WHERE = {"bom": "the byte-order mark", "header": "the HTTP Content-Type", "meta": "the page's <meta>/XML declaration"}
+
+
+def decode_bytes(body: bytes, content_type: str | None = None) -> Decoded:
+    """Bytes of a page (+ the response's Content-Type header, if any) -> Decoded (see the module doc)."""
+    declared = _declarations(body, content_type)
+    decl = dict(declared)
+    utf8_fits, utf8_text = _utf8_with_multibyte(body)
+    refused: list[str] = []
+    detected: str | None = None
+    for where, enc in declared:
+        if enc.startswith(("utf-16", "utf-32")) and where != "bom" and b"\x00" not in body[:200]:
+            # a declared UTF-16 page whose markup reads as ASCII is not UTF-16 (a meta tag cannot be read in it)
+            refused.append(f"{_WHERE[where]} says {enc} but the markup reads as ASCII")
+            continue
+        if enc != "utf-8" and utf8_fits and not enc.startswith(("utf-16", "utf-32")):
+            refused.append(f"{_WHERE[where]} says {enc} but the bytes are UTF-8 holding multi-byte text")
+            continue
+        data = _strip_bom(body, enc)
+        text, errors = _count_errors(data, enc)
+        if errors:
+            refused.append(f"{_WHERE[where]} says {enc} but {errors} byte sequences do not decode in it")
+            continue
+        if _SINGLE_BYTE.match(enc) and not data.isascii():
+            detected = detected or _detect(data)
+            if detected in CHINESE_CODECS and not _count_errors(data, detected)[1]:
+                refused.append(f"{_WHERE[where]} says single-byte {enc} but the bytes are valid {detected}")
+                continue
+        before = ("; ".join(refused) + "; ") if refused else ""
+        return Decoded(text, enc, where, before + f"declared by {_WHERE[where]} ({enc}) and the bytes fit it", decl)
+    prefix = ("; ".join(refused) + ": ") if refused else "no declaration: "
+    if utf8_fits:
+        data = body[3:] if body.startswith(b"\xef\xbb\xbf") else body
+        text, errors = _count_errors(data, "utf-8")
+        return Decoded(text, "utf-8", "bytes", prefix + "the bytes are UTF-8", decl, errors)
+    if body.isascii():
+        return Decoded(body.decode("ascii"), "utf-8", "bytes" if not declared else declared[0][0],
+                       prefix + "the bytes are ASCII", decl)
+    data = body[3:] if body.startswith(b"\xef\xbb\xbf") else body  # a UTF-8 BOM before non-UTF-8 bytes
+    detected = detected or _detect(data)
+    if detected:
+        text, errors = _count_errors(data, detected)
+        if not errors:
+            return Decoded(text, detected, "bytes", prefix + f"the bytes decode as {detected} (charset-normalizer)",
+                           decl)
+    # nothing decodes cleanly: the codec with the fewest undecodable sequences (declared ones first on a tie)
+    candidates = list(dict.fromkeys([enc for _, enc in declared] + ([detected] if detected else [])
+                                    + ["utf-8", "gb18030"]))
+    best = min(candidates, key=lambda enc: (_count_errors(data, enc)[1], candidates.index(enc)))
+    text, errors = _count_errors(data, best)
+    return Decoded(text, best, "bytes", prefix + f"no codec decodes every byte; {best} leaves the fewest "
+                   f"({errors}) undecodable sequences", decl, errors)
+
+
+def decode_page(body: bytes | str, content_type: str | None = None) -> Decoded:
+    """Bytes -> decode_bytes. Text (a JSONL `html` string, a page stored as text by an older version) is taken as it
+    is, unless it is a known misreading of its bytes, which is undone (see `decode_text`)."""
+    if isinstance(body, str):
+        return decode_text(body)
+    return decode_bytes(body, content_type)
+
+
+def decode_html(body: bytes | str, content_type: str | None = None) -> str:
+    """Just the text of decode_page."""
+    return decode_page(body, content_type).text
+
+
+def decode_text(text: str) -> Decoded:
+    """Text whose bytes are gone (a JSONL `html` string; a page an older version stored as decoded text).
+
+    When the text is a known misreading of the original bytes (UTF-8 read as gb18030, which the old crawl produced
+    for UTF-8 pages declaring gb2312; or bytes read as cp1252), the codec that misread them gives the bytes back
+    (except where it had put U+FFFD: those bytes are lost) and they are decoded again. Otherwise it is kept as it is.
+    """
+    bad = _garbled_counts(text)
+    for misread, kind in (("gb18030", "utf8_as_gbk"), ("cp1252", "latin_mojibake")):
+        if bad[kind] < 10:
+            continue
+        try:
+            # w3lib reads a lone 0x80 as € in gb18030 pages: give it back as 0x80; a U+FFFD stands for lost bytes
+            raw = b"\x80".join(part.encode(misread) for part in text.replace("\ufffd", "").split("€")) \
+                if misread == "gb18030" else text.replace("\ufffd", "?").encode(misread)
+        except UnicodeEncodeError:
+            continue
+        if kind == "utf8_as_gbk":  # the bytes were UTF-8: that is what this misreading looks like
+            again = Decoded(raw.decode("utf-8", "replace"), "utf-8", "text", "the bytes are UTF-8")
+        else:
+            again = decode_bytes(raw)
+        if sum(_garbled_counts(again.text).values()) < sum(bad.values()) / 2:
+            again.source = "text"
+            again.reason = (f"given as text that had been misread as {misread}: re-encoded and decoded again "
+                            f"({again.reason})")
+            return again
+    return Decoded(text, "text", "text", "given as text (decoded before it came here; no bytes to decode)")
+
+
+# ------------------------------------------------------------------------------------------------ still garbled?
+def _garbled_counts(text: str) -> dict[str, int]:
+    counts = {"replacement": text.count("\ufffd"), "kunkao": 3 * text.count("锟斤拷"), "utf8_as_gbk": 0,
+              "latin_mojibake": 0}
+    for m in _HIGH_RUN.finditer(text):
+        run = m.group(0)
+        try:
+            back = run.encode("gb18030").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            continue
+        cjk = len(_CJK.findall(back))
+        if cjk >= 2 and back.count("\ufffd") * 4 <= cjk:
+            counts["utf8_as_gbk"] += len(run)
+    for m in _LATIN_RUN.finditer(text):
+        run = m.group(0)
+        if len(set(_LATIN_LETTER.findall(run))) < 2:
+            continue  # —— …… ×××× and “” are ordinary Chinese punctuation and placeholders
+        try:
+            raw = run.encode("cp1252")
+        except UnicodeEncodeError:
+            try:
+                raw = run.encode("latin-1")
+            except UnicodeEncodeError:
+                continue
+        for enc in ("utf-8", "gb18030"):
+            try:
+                back = raw.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if len(_CJK.findall(back)) >= 1:
+                counts["latin_mojibake"] += len(run)
+                break
+    return counts
+
+
+def garbled(text: str) -> str | None:
+    """Why decoded text is still unreadable, or None. Tolerates a stray broken character in a long text."""
+    counts = _garbled_counts(text)
+    bad = sum(counts.values())
+    readable = len(_CJK.findall(text))
+    if bad < 5 or bad < 0.02 * (readable + bad):
+        return None
+    parts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
+    return f"garbled text ({parts} against {readable} readable CJK characters)"
+
+
+# ------------------------------------------------------------------------------------------------ not text at all
+_MAGIC = ((b"%PDF", "PDF"), (b"PK\x03\x04", "ZIP/Office"), (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"),
+          (b"GIF8", "GIF"), (b"RIFF", "RIFF (WebP/AVI)"), (b"\x1f\x8b", "gzip"), (b"BM", None), (b"\x00\x00\x01\x00",
+          "ICO"), (b"Rar!", "RAR"), (b"7z\xbc\xaf", "7z"), (b"ID3", "MP3"), (b"\xd0\xcf\x11\xe0", "OLE (.doc/.xls)"))
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What binary content the bytes are (PNG, PDF, …), or None for text. UTF-16 text (with a BOM) is text."""
+    head = body[:4096]
+    if read_bom(head)[0] in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        return None
+    for magic, kind in _MAGIC:
+        if kind and head.startswith(magic):
+            return kind
+    if b"\x00" in head:
+        return "binary data (NUL bytes)"
+    return None
+
+
+def looks_binary(body: bytes) -> bool:
+    return binary_kind(body) is not None
