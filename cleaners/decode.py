@@ -251,12 +251,10 @@ def _garbled_counts(text: str) -> dict[str, int]:
                 raw = run.encode("latin-1")
             except UnicodeEncodeError:
                 continue
-        for enc in ("utf-8", "gb18030"):
-            try:
-                back = raw.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if len(_CJK.findall(back)) >= 1:
+        for enc in ("utf-8", "gb18030"):  # cp1252 drops a few bytes (0x81, 0x8d, 0x8f …): allow some losses
+            back = raw.decode(enc, "replace")
+            cjk = len(_CJK.findall(back))
+            if cjk >= 2 and back.count("\ufffd") * 4 <= cjk:
                 counts["latin_mojibake"] += len(run)
                 break
     return counts

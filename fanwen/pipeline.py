@@ -45,7 +45,6 @@ def finish(doc: Document, site: SiteConfig | None) -> Document:
     doc.unusable = doc.unusable or text_unusable(doc.text)
     if doc.unusable:
         doc.explain["unusable"] = doc.unusable
-        return doc  # not stored: no need to classify it
     doc.fingerprint = fingerprint_text(doc.text)
     doc.content_hash = content_hash(doc.fingerprint)
     label, score, why = get_model().classify(doc.title, doc.text)

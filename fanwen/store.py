@@ -208,7 +208,7 @@ class Corpus:
             "speaker": doc.speaker, "meeting": doc.meeting, "level": doc.level, "year": doc.year,
             "site_name": doc.site_name, "raw_title": doc.raw_title,
             "rules": json.dumps(doc.rules, ensure_ascii=False), "page_count": max(1, len(doc.page_urls)),
-            "fingerprint": doc.fingerprint, "unusable": doc.unusable,
+            "fingerprint": doc.fingerprint,
         }
 
     def add_documents(self, batch: Iterable[tuple[Document, list[tuple[str, str]]]], crawl_id: int | None = None,
@@ -216,8 +216,8 @@ class Corpus:
         """Insert new documents with their pages in one transaction, then place them in clusters.
 
         A URL already stored is skipped (never overwritten), so a re-run or an overlapping ingest adds nothing twice.
-        Pages are (url, body) or (url, body, content_type), body the bytes as received (or text). A document with
-        `unusable` set is not stored (callers count it first; 'unusable': n is added when there were any).
+        Pages are (url, body) or (url, body, content_type), body the bytes as received (or text). Callers leave out
+        documents with `unusable` set (and count them): see crawler.pipelines.StorePipeline and `fanwen ingest`.
         Returns {'new': n, 'skipped': n, 'duplicates': n (exact copies of stored text)}.
         """
         stats = {"new": 0, "skipped": 0, "duplicates": 0}
@@ -226,9 +226,6 @@ class Corpus:
         try:
             with self.db.conn:
                 for doc, pages in batch:
-                    if doc.unusable:
-                        stats["unusable"] = stats.get("unusable", 0) + 1
-                        continue
                     if self.db.execute("SELECT 1 FROM documents WHERE url = ?", [doc.url]).fetchone():
                         stats["skipped"] += 1
                         continue
@@ -278,6 +275,7 @@ class Corpus:
                     n += 1
                     continue
                 row = self._row(doc)
+                row["unusable"] = None  # usable again (e.g. decoded right by a newer decoder)
                 self.db["documents"].update(doc_id, {k: v for k, v in row.items() if k in DERIVED})
                 n += 1
         return n

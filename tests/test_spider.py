@@ -89,7 +89,9 @@ def test_multi_page_thread_is_stitched_into_one_item():
     page3 = response(out2[0].url, "<html><body><p>第三页内容</p></body></html>", meta=out2[0].meta)
     item = next(iter(spider.parse_article_page(page3)))
     assert item["url"] == BASE + "forum.php?mod=viewthread&tid=12"
-    assert [u for u, _ in item["pages"]] == [BASE + f"thread-12-{p}-1.html" for p in (1, 2, 3)]
+    assert [u for u, _, _ in item["pages"]] == [BASE + f"thread-12-{p}-1.html" for p in (1, 2, 3)]
+    # each page as received: the body bytes and the Content-Type, decoded later by the pipeline's decoder
+    assert item["pages"][2][1] == "<html><body><p>第三页内容</p></body></html>".encode("utf-8")
 
 
 def test_site_search_uses_model_keywords():

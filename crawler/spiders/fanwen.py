@@ -241,7 +241,7 @@ class FanwenSpider(scrapy.Spider):
         if isinstance(response, TextResponse):
             response = redecoded(response)
         pages = response.meta["pages"] + ([as_received(response)] if isinstance(response, TextResponse) else [])
-        seen = {u for u, _ in pages}
+        seen = {p[0] for p in pages}
         remaining = [u for u in response.meta["remaining"] if u not in seen]
         found = site.article_id(response.url)
         if found and isinstance(response, TextResponse):
