@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass, field
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 CHINESE_CODECS = ("gb18030", "big5", "big5hkscs", "cp950", "hz")
+# other multi-byte East Asian codecs: charset-normalizer's answer for short Chinese texts is sometimes one of these
+_CJK_CODEC = re.compile(r"^(cp949|euc|shift_jis|cp932|iso2022|johab)", re.I)
 # codecs that map every (or nearly every) byte to a character: they "decode" anything, so they fit nothing by success
 _SINGLE_BYTE = re.compile(r"^(cp125\d|latin|iso8859|iso-8859|ascii|koi8|mac|cp437|cp850)", re.I)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -92,26 +94,41 @@ def _strip_bom(body: bytes, enc: str) -> bytes:
     return body
 
 
-def _utf8_with_multibyte(body: bytes) -> tuple[bool, str]:
-    """Do the bytes read as UTF-8 holding multi-byte text (allowing a stray broken sequence in a long page)?"""
-    if body.isascii():
-        return False, ""
-    text, errors = _count_errors(body, "utf-8")
+def _nearly_clean(text: str, errors: int) -> bool:
+    """Nothing undecodable, or a few broken characters in a long text (a cut character, a stray byte): one per 50."""
+    if not errors:
+        return True
     multi = len(text) - len(text.encode("ascii", "ignore")) - errors
-    return multi > 0 and (errors == 0 or (multi >= 20 and errors * 50 <= multi)), text
+    return multi >= 20 and errors * 50 <= multi
+
+
+def _utf8_with_multibyte(body: bytes) -> bool:
+    """Do the bytes read as UTF-8 holding multi-byte text?"""
+    if body.isascii():
+        return False
+    text, errors = _count_errors(body, "utf-8")
+    return _nearly_clean(text, errors) and len(text) - len(text.encode("ascii", "ignore")) > errors
 
 
 def _detect(body: bytes) -> str | None:
-    """charset-normalizer's guess, preferring a Chinese codec among its candidates."""
+    """charset-normalizer's guess, preferring a Chinese codec among its candidates, gb18030 first (names as w3lib
+    resolves them: its gb2312/gbk answers decode as gb18030)."""
     from charset_normalizer import from_bytes
 
-    matches = list(from_bytes(body))
-    if not matches:
-        return None
-    for m in matches:
-        if codecs.lookup(m.encoding).name in CHINESE_CODECS:
-            return codecs.lookup(m.encoding).name
-    return codecs.lookup(matches[0].encoding).name
+    names = [_codec(m.encoding) or m.encoding for m in from_bytes(body)]
+    if "gb18030" in names:  # GBK pages far outnumber Big5 ones here; a short text may fit both
+        return "gb18030"
+    return next((n for n in names if n in CHINESE_CODECS), names[0] if names else None)
+
+
+def _chinese_near_fit(body: bytes) -> tuple[str, str, int] | None:
+    """(codec, text, errors) for GBK (then Big5) bytes with at most a few broken sequences, which charset-normalizer
+    does not recognise (it wants every byte to decode, and then guesses Cyrillic)."""
+    for enc in ("gb18030", "big5hkscs"):
+        text, errors = _count_errors(body, enc)
+        if _nearly_clean(text, errors) and len(_CJK.findall(text)) >= 10:
+            return enc, text, errors
+    return None
 
 
 def _declarations(body: bytes, content_type: str | None) -> list[tuple[str, str]]:
@@ -138,44 +155,54 @@ def decode_bytes(body: bytes, content_type: str | None = None) -> Decoded:
     """Bytes of a page (+ the response's Content-Type header, if any) -> Decoded (see the module doc)."""
     declared = _declarations(body, content_type)
     decl = dict(declared)
-    utf8_fits, utf8_text = _utf8_with_multibyte(body)
+    utf8 = _utf8_with_multibyte(body)
     refused: list[str] = []
-    detected: str | None = None
     for where, enc in declared:
-        if enc.startswith(("utf-16", "utf-32")) and where != "bom" and b"\x00" not in body[:200]:
+        wide = enc.startswith(("utf-16", "utf-32"))
+        if wide and where != "bom" and b"\x00" not in body[:200]:
             # a declared UTF-16 page whose markup reads as ASCII is not UTF-16 (a meta tag cannot be read in it)
             refused.append(f"{_WHERE[where]} says {enc} but the markup reads as ASCII")
             continue
-        if enc != "utf-8" and utf8_fits and not enc.startswith(("utf-16", "utf-32")):
+        if enc != "utf-8" and utf8 and not wide:
             refused.append(f"{_WHERE[where]} says {enc} but the bytes are UTF-8 holding multi-byte text")
             continue
         data = _strip_bom(body, enc)
         text, errors = _count_errors(data, enc)
-        if errors:
+        if not _nearly_clean(text, errors):
             refused.append(f"{_WHERE[where]} says {enc} but {errors} byte sequences do not decode in it")
             continue
         if _SINGLE_BYTE.match(enc) and not data.isascii():
-            detected = detected or _detect(data)
-            if detected in CHINESE_CODECS and not _count_errors(data, detected)[1]:
-                refused.append(f"{_WHERE[where]} says single-byte {enc} but the bytes are valid {detected}")
+            detected = _detect(data)
+            chinese = detected if detected in CHINESE_CODECS and not _count_errors(data, detected)[1] else None
+            chinese = chinese or (_chinese_near_fit(data) or (None,))[0]
+            if chinese:
+                refused.append(f"{_WHERE[where]} says single-byte {enc} but the bytes are {chinese}")
                 continue
         before = ("; ".join(refused) + "; ") if refused else ""
-        return Decoded(text, enc, where, before + f"declared by {_WHERE[where]} ({enc}) and the bytes fit it", decl)
+        broken = f", except {errors} broken sequences" if errors else ""
+        return Decoded(text, enc, where, before + f"declared by {_WHERE[where]} ({enc}) and the bytes fit it{broken}",
+                       decl, errors)
     prefix = ("; ".join(refused) + ": ") if refused else "no declaration: "
-    if utf8_fits:
-        data = body[3:] if body.startswith(b"\xef\xbb\xbf") else body
+    data = body[3:] if body.startswith(b"\xef\xbb\xbf") else body  # a UTF-8 BOM before bytes of another codec
+    if utf8:
         text, errors = _count_errors(data, "utf-8")
         return Decoded(text, "utf-8", "bytes", prefix + "the bytes are UTF-8", decl, errors)
     if body.isascii():
-        return Decoded(body.decode("ascii"), "utf-8", "bytes" if not declared else declared[0][0],
-                       prefix + "the bytes are ASCII", decl)
-    data = body[3:] if body.startswith(b"\xef\xbb\xbf") else body  # a UTF-8 BOM before non-UTF-8 bytes
-    detected = detected or _detect(data)
-    if detected:
+        return Decoded(body.decode("ascii"), "utf-8", "bytes", prefix + "the bytes are ASCII", decl)
+    detected = _detect(data)
+    if detected in CHINESE_CODECS:
         text, errors = _count_errors(data, detected)
         if not errors:
-            return Decoded(text, detected, "bytes", prefix + f"the bytes decode as {detected} (charset-normalizer)",
-                           decl)
+            return Decoded(text, detected, "bytes", prefix + f"the bytes are {detected} (charset-normalizer)", decl)
+    near = _chinese_near_fit(data)
+    if near:
+        enc, text, errors = near
+        return Decoded(text, enc, "bytes", prefix + f"the bytes are {enc} except {errors} broken sequences", decl,
+                       errors)
+    if detected and not _CJK_CODEC.match(detected):  # Korean/Japanese guesses for Chinese bytes are not taken
+        text, errors = _count_errors(data, detected)
+        if not errors:
+            return Decoded(text, detected, "bytes", prefix + f"the bytes are {detected} (charset-normalizer)", decl)
     # nothing decodes cleanly: the codec with the fewest undecodable sequences (declared ones first on a tie)
     candidates = list(dict.fromkeys([enc for _, enc in declared] + ([detected] if detected else [])
                                     + ["utf-8", "gb18030"]))

@@ -39,16 +39,21 @@ def doc(text=TEXT, head=""):
     ("UTF-16 LE BOM", doc().encode("utf-16"), "text/html", "utf-16-le", "bom"),
     ("UTF-16 BE BOM", b"\xfe\xff" + doc().encode("utf-16-be"), None, "utf-16-be", "bom"),
     ("Big5 declared", doc(TRAD, meta("big5")).replace("讲话", "講話").encode("big5"), None, "big5hkscs", "meta"),
-    ("Big5, no declaration", doc(TRAD).replace("讲话", "講話").encode("big5"), None, "big5", "bytes"),
+    ("Big5, no declaration", doc(TRAD).replace("讲话", "講話").encode("big5"), None, "big5hkscs", "bytes"),
+    ("Short GBK text, no declaration (charset-normalizer also offers cp949)", "<p>讲话稿</p>".encode("gbk"), None,
+     "gb18030", "bytes"),
+    ("GBK page with two broken characters, no declaration", doc().encode("gbk")[:-40] + b"\xc7" +
+     doc().encode("gbk")[-40:-20] + b"\xd6" + doc().encode("gbk")[-20:], None, "gb18030", "bytes"),
     ("GBK served as ISO-8859-1 (a Tomcat default)", doc().encode("gbk"), "text/html; charset=ISO-8859-1",
      "gb18030", "bytes"),
 ])
 def test_the_right_text_whatever_the_declaration(name, body, ctype, encoding, source):
     d = decode_bytes(body, ctype)
-    want = TRAD if "Big5" in name else TEXT
+    want = TRAD if "Big5" in name else "讲话稿" if "Short" in name else TEXT
     assert want[:40] in d.text, (name, d.text[:120])
     assert (d.encoding, d.source) == (encoding, source), (name, d.reason)
-    assert "\ufffd" not in d.text and "\ufeff" not in d.text and garbled(d.text) is None
+    assert d.text.count("\ufffd") == d.errors == (2 if "broken" in name else 0)
+    assert "\ufeff" not in d.text and garbled(d.text) is None
     assert d.reason and d.as_dict()["encoding"] == encoding and "text" not in d.as_dict()
 
 
