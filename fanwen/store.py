@@ -175,7 +175,7 @@ class Corpus:
         from cleaners.decode import decode_html
 
         rows = self.db.execute(
-            "SELECT p.url, p.html_z, p.as_received, p.content_type, d.site FROM pages p "
+            f"SELECT p.url, p.html_z, {self._page_columns('p.')}, d.site FROM pages p "
             "JOIN documents d ON d.id = p.document_id "
             "WHERE d.crawl_id > coalesce((SELECT max(id) FROM crawls WHERE status = 'finished' "
             "AND command IN ('crawl', 'demo')), 0) AND d.crawl_id IS NOT ? ORDER BY p.id", [exclude_id]).fetchall()
@@ -251,10 +251,15 @@ class Corpus:
             raise _explain_sqlite_error(self.path, exc) from None
         return stats
 
+    def _page_columns(self, prefix: str = "") -> str:
+        """as_received, content_type: NULL in a corpus of an older version opened read-only (not migrated)."""
+        have = self.db["pages"].columns_dict
+        return ", ".join(f"{prefix}{c}" if c in have else "NULL" for c in ("as_received", "content_type"))
+
     def stored_pages(self, doc_id: int) -> list[tuple[str, bytes | str, str | None]]:
         """(url, body, content_type) as stored: the bytes as received, or the text of an older row."""
         return [(url, stored_body(blob, raw), ctype) for url, blob, raw, ctype in self.db.execute(
-            "SELECT url, html_z, as_received, content_type FROM pages WHERE document_id = ? ORDER BY seq", [doc_id])]
+            f"SELECT url, html_z, {self._page_columns()} FROM pages WHERE document_id = ? ORDER BY seq", [doc_id])]
 
     def pages_of(self, doc_id: int) -> list[tuple[str, str]]:
         """(url, html text) of a document's pages, decoded by the one decoder."""

@@ -106,10 +106,13 @@ def build_old_corpus(path: str, pages: dict[str, tuple[bytes, str | None]]) -> N
 
     conn = sqlite3.connect(path)
     conn.executescript(OLD_SCHEMA)
+    conn.execute("INSERT INTO crawls VALUES (1, '2025-01-01', NULL, 'example', 10, ?, 0, 0, 'interrupted', 0, 'crawl')",
+                 [len(pages)])
     for i, (url, (body, ctype)) in enumerate(pages.items(), 1):
         html = old_stored_text(body, ctype)
         conn.execute("INSERT INTO documents (id, url, site, title, text, chars, cluster_id, is_canonical, label, "
-                     "relevance, fetched_at) VALUES (?, ?, 'example', ?, ?, ?, ?, 1, 'other', 0, '2025-01-01')",
+                     "relevance, fetched_at, crawl_id) VALUES (?, ?, 'example', ?, ?, ?, ?, 1, 'other', 0, "
+                     "'2025-01-01', 1)",
                      [i, url, "old title", html[-200:], 200, i])
         conn.execute("INSERT INTO pages (document_id, seq, url, fetched_at, html_z) VALUES (?, 1, ?, '2025-01-01', ?)",
                      [i, url, zlib.compress(html.encode("utf-8"))])

@@ -211,3 +211,34 @@ def test_reclean_of_a_new_corpus_decodes_the_stored_bytes_again(crawl_db, tmp_pa
     assert after == before
     assert all(right(after[crawl_db[1][name]]) for name in ENCODING_CASES)
     assert rows(db, "SELECT count(*) FROM documents WHERE unusable IS NOT NULL") == [(0,)]
+
+
+def test_an_old_corpus_opened_read_only_still_gives_its_pages(tmp_path):
+    """The spider reads stored pages through a read-only connection, possibly before any migration."""
+    from fanwen.store import Corpus
+    db = str(tmp_path / "old.db")
+    build_old_corpus(db, {"http://www.example.test/news/1.html": gbk_undeclared()})
+    c = Corpus(db, readonly=True)
+    assert right(c.pages_of(1)[0][1])
+    assert [(u, right(h)) for u, h, _ in c.pages_since_last_finished_crawl()] == [
+        ("http://www.example.test/news/1.html", True)]
+    c.close()
+
+
+def test_stored_bytes_are_decoded_by_the_one_decoder_when_read_back(tmp_path):
+    """pages_of, stored_pages and the spider's catch-up read (pages_since_last_finished_crawl) on bytes as received."""
+    from fanwen.pipeline import process_pages
+    from fanwen.store import Corpus
+    c = Corpus(str(tmp_path / "c.db"))
+    crawl = c.begin_crawl(["example"])
+    url = "http://www.example.test/news/5.html"
+    body, ctype = ENCODING_CASES["gbk_served_as_utf8"]()
+    doc = process_pages([(url, body, ctype)], url=url)
+    assert right(doc.text) and doc.explain["decode"][0]["encoding"] == "gb18030"
+    c.add_documents([(doc, [(url, body, ctype)])], crawl_id=crawl)
+    c.finish_crawl(crawl, "interrupted")
+    assert c.stored_pages(1) == [(url, body, ctype)]
+    assert right(c.pages_of(1)[0][1])
+    [(u, html, site)] = c.pages_since_last_finished_crawl()
+    assert u == url and right(html)
+    c.close()
