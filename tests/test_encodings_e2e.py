@@ -242,3 +242,18 @@ def test_stored_bytes_are_decoded_by_the_one_decoder_when_read_back(tmp_path):
     [(u, html, site)] = c.pages_since_last_finished_crawl()
     assert u == url and right(html)
     c.close()
+
+
+def test_the_spider_reads_links_through_the_same_decoder():
+    from scrapy.http import HtmlResponse, Request
+
+    from crawler.spiders.fanwen import as_received, redecoded
+    html = ("<html><body><a href='/news/12.html'>在全县春季植树造林动员会上的讲话</a>"
+                                  "<p>同志们：今天召开全县春季植树造林动员会。</p></body></html>")
+    body = html.encode("gbk")
+    resp = HtmlResponse("http://www.example.test/news/list_1.html", body=body,
+                        headers={"Content-Type": "text/html; charset=utf-8"}, request=Request("http://www.example.test/"))
+    assert "植树造林" not in resp.text  # Scrapy takes the header at its word
+    fixed = redecoded(resp)
+    assert fixed.css("a::text").get() == "在全县春季植树造林动员会上的讲话" and fixed.encoding == "gb18030"
+    assert as_received(fixed) == ("http://www.example.test/news/list_1.html", body, "text/html; charset=utf-8")
