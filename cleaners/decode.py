@@ -10,14 +10,17 @@ How the encoding is decided (``decode_bytes``):
    declaration. GBK/GB2312 names decode as gb18030 (a superset; w3lib's translation table).
 2. the first declaration that fits the bytes is used. A declaration does not fit when the bytes are UTF-8 holding
    multi-byte text while it names another codec (what a browser's "save page" produces: UTF-8 bytes, the original
-   ``charset=gb2312`` meta), when its codec cannot decode the bytes (undecodable sequences), or when it names a
-   single-byte codec (latin-1, cp1252) for bytes that are valid GBK/Big5 (a misconfigured server).
-3. no declaration fits, or there is none: the bytes decide. Valid UTF-8 is UTF-8; otherwise charset-normalizer
-   guesses, preferring a Chinese codec (gb18030, big5) among its candidates (short GBK texts also fit cp949); when it
-   has no answer, the codec with the fewest undecodable sequences among the declared ones, UTF-8 and gb18030.
+   ``charset=gb2312`` meta), when its codec cannot decode the bytes (more than one broken sequence per 50
+   characters: a UTF-8 BOM before GBK bytes, a GBK page served as ``charset=utf-8``), or when it names a single-byte
+   codec (latin-1, cp1252) for bytes that are GBK/Big5 (a misconfigured server).
+3. no declaration fits, or there is none: the bytes decide. UTF-8 if they are UTF-8; else charset-normalizer's
+   guess if it is a Chinese codec that decodes every byte (gb18030 first: a short text may fit Big5, cp949 too);
+   else GBK (then Big5) with at most a few broken characters (charset-normalizer calls such pages Cyrillic); else
+   its other guess; else the codec with the fewest undecodable sequences.
 
-``garbled(text)`` then says whether decoded text is still unreadable (U+FFFD, 锟斤拷, UTF-8 read as GBK such as
-鍦ㄥ叏, or read as latin-1 such as å¤§): such a page is not stored as clean.
+Text without bytes (a JSONL ``html`` string, a page an older version stored decoded) goes through ``decode_text``,
+which undoes a recognisable misreading. ``garbled(text)`` says whether decoded text is still unreadable (U+FFFD,
+锟斤拷, UTF-8 read as GBK such as 鍦ㄥ叏, or read as latin-1 such as å¤§): such a page is not stored as clean.
 """
 from __future__ import annotations
 

@@ -190,9 +190,11 @@ def ingest(paths, db, url_prefix, seeds, workers):
 @click.option("--url", help="The page's URL (picks the site's rules); default: canonical link or og:url.")
 @click.option("--explain", is_flag=True, help="Also show how the page was decoded (encoding and why), which cleaning "
               "rules fired and why the label.")
+@click.option("--content-type", help="The HTTP Content-Type the page was served with (its charset is one declaration "
+              "the decoder weighs, as in a crawl).")
 @SEEDS_OPTION
 @friendly_errors
-def extract(file, url, explain, seeds):
+def extract(file, url, explain, content_type, seeds):
     """One saved page -> its cleaned document as JSON on stdout. Touches no database.
 
     A page that is no document (empty, blank, garbled, no main text) is printed with its `unusable` reason and the
@@ -213,14 +215,14 @@ def extract(file, url, explain, seeds):
         body = path.read_bytes()
     if looks_binary(body):
         raise IngestError(f"{file}: not an HTML file (binary content)")
-    html = decode_html(body)
+    html = decode_html(body, content_type)
     url = url or url_from_html(html) or "http://unknown.invalid/"
     if seeds:
         pipeline.set_model(load_model(seeds))
     from crawler.siteconfig import site_for_url
     site = site_for_url(url)  # demo pages (<domain>.test) get their site's config too
     # the bytes go through the pipeline's decoder, as in a crawl, so --explain shows its decision
-    doc = pipeline.process_pages([(url, body, None)], url=site.canonical_url(url) if site else url, site=site)
+    doc = pipeline.process_pages([(url, body, content_type)], url=site.canonical_url(url) if site else url, site=site)
     out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "explain")}
     if explain:
         out["explain"] = doc.explain

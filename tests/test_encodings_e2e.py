@@ -50,6 +50,21 @@ def test_extract_gives_the_right_text_and_explains_the_encoding(runner, tmp_path
         assert decision["encoding"] == "gb18030" and "do not decode" in decision["reason"]
 
 
+@pytest.mark.parametrize("name", sorted(ENCODING_CASES))
+def test_extract_with_the_served_content_type(runner, tmp_path, name):
+    body, ctype = ENCODING_CASES[name]()
+    path = tmp_path / "body.html"
+    path.write_bytes(body)
+    r = runner.invoke(main, ["extract", str(path), "--url", "http://www.example.test/news/1.html", "--explain",
+                             "--content-type", ctype])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert right(doc["text"]) and doc["title"] == TITLE
+    if "charset=" in ctype:
+        assert doc["explain"]["decode"][0]["declared"]["header"] == "utf-8"
+        assert "the HTTP Content-Type says utf-8 but" in doc["explain"]["decode"][0]["reason"]
+
+
 def test_extract_of_an_unusable_page_says_so_and_exits_1(runner, tmp_path):
     path = tmp_path / "ads.html"
     path.write_bytes(UNUSABLE_CASES["ads_only"][0])
