@@ -30,8 +30,9 @@ def ensure_schema(db) -> None:
     """Create the dedup tables and the clusters view if missing (called by store.ensure_schema).
 
     - dedup_keys(key, doc_id): the persisted LSH index (see the module docstring), WITHOUT ROWID;
-    - dedup_docs(doc_id, fp_hash, rep, ngrams, signs, compilation, preview, leftovers, completeness): one row per
-      placed document: rep is the indexed document of its group of exact copies; the rest are the figures of the
+    - dedup_docs(doc_id, fp_hash, rep, ngrams, signs, compilation, preview, leftovers, completeness, sig): one row
+      per placed document: rep is the indexed document of its group of exact copies; sig its packed MinHash
+      signature (256 bytes, read to screen candidates that share a single key); the rest are the figures of the
       canonical rule (signs: 伪原创/pinyin signs per 1000 characters; compilation: several speeches in one document);
     - links(doc_a, doc_b, kind, jaccard, containment, coverage_a, joins, span_start, span_end): verified links.
       doc_a is the bigger document (for exact: the indexed copy), doc_b the smaller; jaccard: of the n-gram sets;
@@ -47,7 +48,9 @@ def ensure_schema(db) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS dedup_state (name TEXT PRIMARY KEY, value INTEGER)")
     db.execute("CREATE TABLE IF NOT EXISTS dedup_docs (doc_id INTEGER PRIMARY KEY, fp_hash INTEGER, rep INTEGER, "
                "ngrams INTEGER, signs REAL, pinyin REAL, compilation INTEGER DEFAULT 0, preview INTEGER DEFAULT 0, "
-               "leftovers REAL, completeness REAL)")
+               "leftovers REAL, completeness REAL, sig BLOB)")
+    if "sig" not in {r[1] for r in db.execute("PRAGMA table_info(dedup_docs)")}:
+        db.execute("ALTER TABLE dedup_docs ADD COLUMN sig BLOB")  # a database made before: `rebuild` fills it
     if "links" not in db.table_names():
         db["links"].create(LINK_COLUMNS, pk=("doc_a", "doc_b"))
     else:

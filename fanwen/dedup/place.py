@@ -2,13 +2,13 @@
 `rebuild` (see fanwen.dedup for the rules)."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from cleaners.fingerprint import content_hash, fingerprint_text
 from fanwen.dedup import index as _index
 from fanwen.dedup.clusters import _cluster_region, _region, _rows
 from fanwen.dedup.index import KeyIndex, ensure_schema, load_fp, sketches
-from fanwen.dedup.sketch import NGRAM, _key, index_keys, sketch
+from fanwen.dedup.sketch import NGRAM, _key, keys_and_signature, signature_similarity, sketch
 from fanwen.dedup.verify import Match, compare, mangle_signs
 
 
@@ -36,7 +36,14 @@ def _link_row(earlier: int, later: int, m: Match) -> tuple:
 
 _LINK_INSERT = ("INSERT OR REPLACE INTO links (doc_a, doc_b, kind, jaccard, containment, coverage_a, joins, "
                 "span_start, span_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_DOC_INSERT = "INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs, pinyin) VALUES (?, ?, ?, ?, ?, ?)"
+_DOC_INSERT = ("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs, pinyin, sig) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)")
+# a candidate that shares a single key with the new document, one of its whole-text band keys, is verified only if
+# their signatures agree this much:
+# one band of 16 matches by chance between texts sharing stock passages (Jaccard 0.2: 2.5 % per pair, so a few per
+# new document in a big corpus), while a copy (Jaccard >= 0.6) shares several keys or agrees on >= 0.3 of its
+# signature in all but ~1e-4 of cases (standard error of 64 values at 0.6: 0.06)
+SINGLE_KEY_SIMILARITY = 0.3
 
 
 def _near_copies(db, docs: list[int], seen: set[int]) -> list[int]:
@@ -48,7 +55,7 @@ def _near_copies(db, docs: list[int], seen: set[int]) -> list[int]:
     return sorted(out - seen - set(docs))
 
 
-def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex) -> None:
+def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = None) -> None:
     """Index one document and write its verified links to documents placed before it.
 
     Candidates are the documents in the posting lists of its keys, stop keys (full lists) left out. It posts only
@@ -59,26 +66,34 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex) -> None:
     if row is None:
         return
     text = row[0] or ""
-    fp = fingerprint_text(text)
+    fp = fingerprint_text(text) if fp is None else fp
     signs, pinyin = mangle_signs(text)
     if not fp:  # nothing to compare: a singleton
-        db.execute(_DOC_INSERT, [doc_id, None, doc_id, 0, signs, pinyin])
+        db.execute(_DOC_INSERT, [doc_id, None, doc_id, 0, signs, pinyin, None])
         return
     chash = content_hash(fp)
     ngrams = max(0, len(fp) - NGRAM + 1)
     xkey = _key(b"x", chash.encode())
     for other in sorted(keys_index.postings([xkey]).get(xkey, [])):
         if load_fp(db, other) == fp:  # an exact copy: link it to the indexed copy, index nothing
-            db.execute(_DOC_INSERT, [doc_id, _hash_int(chash), other, ngrams, signs, pinyin])
+            db.execute(_DOC_INSERT, [doc_id, _hash_int(chash), other, ngrams, signs, pinyin, None])
             db.execute(_LINK_INSERT, [other, doc_id, "exact", 1.0, 1.0, 1.0, 1, 0, ngrams])
             stats["exact"] += 1
             return
     sk = sketch(fp)
-    keys = index_keys(sk, chash)
+    keys, sig, bands = keys_and_signature(sk, chash)
     posted = keys_index.postings(keys)
     live = {k: lst for k, lst in posted.items() if len(lst) < _index.POSTING_CAP}
     stats["stop_keys"] += len(posted) - len(live)
-    cands = sorted({d for lst in live.values() for d in lst})
+    shared = Counter(d for lst in live.values() for d in lst)
+    single = sorted({d for k, lst in live.items() if k in bands for d in lst if shared[d] == 1})
+    if single:
+        sigs = dict(_rows(db, "SELECT doc_id, sig FROM dedup_docs WHERE doc_id IN ({q})", single))
+        weak = {d for d in single if sigs.get(d) and signature_similarity(sig, sigs[d]) < SINGLE_KEY_SIMILARITY}
+        stats["screened"] += len(weak)
+    else:
+        weak = set()
+    cands = sorted(d for d in shared if d not in weak)
     stats["candidates"] += len(cands)
     rows, near, contains = [], set(), []
     for other in cands:
@@ -104,18 +119,19 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex) -> None:
                 and not (near and near.intersection(posted.get(k, ())))]
     keys_index.add(doc_id, new_keys)
     stats["keys"] += len(new_keys)
-    db.execute(_DOC_INSERT, [doc_id, _hash_int(chash), doc_id, sk.size, signs, pinyin])
+    db.execute(_DOC_INSERT, [doc_id, _hash_int(chash), doc_id, sk.size, signs, pinyin, sig])
     sketches.put(_hash_int(chash), sk)
 
 
 # --------------------------------------------------------------------------------------------- entry points
-def update_clusters(db, doc_ids: list[int]) -> dict:
+def update_clusters(db, doc_ids: list[int], fingerprints: dict[int, str] | None = None) -> dict:
     """Place newly inserted documents (rows committed with text/flags) into clusters.
 
     Each document is indexed and linked to the documents placed before it, then the clusters of everything linked
     to the new documents are recomputed from the links (merging or splitting clusters as the links say) and their
     canonical copies chosen again. A document placed before (its text changed) is placed again, with its exact
-    copies. Runs inside the caller's transaction (no commit). Returns counts: links found by kind (exact, near,
+    copies. `fingerprints` may give the fingerprints of new documents already computed (by the workers: saves
+    computing them again from the text). Runs inside the caller's transaction (no commit). Returns counts: links found by kind (exact, near,
     contains), candidates verified, stop keys met, keys posted, clusters touched, new_clusters.
     """
     stats: dict = defaultdict(int)
@@ -132,7 +148,7 @@ def update_clusters(db, doc_ids: list[int]) -> dict:
         _remove(db, doc_id)
     keys_index = KeyIndex(db)
     for doc_id in ids:
-        _place(db, doc_id, stats, keys_index)
+        _place(db, doc_id, stats, keys_index, (fingerprints or {}).get(doc_id))
     keys_index.finish()
     if ids:
         _cluster_region(db, _region(db, ids) | old_region, set(ids), stats)

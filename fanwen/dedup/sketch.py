@@ -144,12 +144,27 @@ def anchors(h: np.ndarray) -> np.ndarray:
 
 def index_keys(sk: Sketch, chash: str) -> list[int]:
     """The index keys of a document (see the module docstring)."""
+    return keys_and_signature(sk, chash)[0]
+
+
+def signature_similarity(a: bytes | None, b: bytes | None) -> float:
+    """The share of equal MinHash values of two packed signatures (an estimate of the Jaccard; 0 if one is
+    missing)."""
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    return float((np.frombuffer(a, dtype=np.uint32) == np.frombuffer(b, dtype=np.uint32)).mean())
+
+
+def keys_and_signature(sk: Sketch, chash: str) -> tuple[list[int], bytes, set[int]]:
+    """The index keys of a document, its whole-text MinHash signature packed (uint32, FULL_BANDS x FULL_ROWS values:
+    256 bytes), and which of the keys are its whole-text band keys."""
     keys = [_key(b"x", chash.encode())]
     if sk.size < 1:
-        return keys
+        return keys, b"", set()
     sig = minhash(sk.h)
     for band in range(FULL_BANDS):
         keys.append(_key(b"f%d" % band, sig[band * FULL_ROWS:(band + 1) * FULL_ROWS].tobytes()))
+    band_keys = set(keys[1:])
     longest = max(chars for chars, _, _ in HEADS) - NGRAM + 1
     head = _permuted(sk.h[:longest])
     for chars, bands, rows in HEADS:
@@ -162,7 +177,7 @@ def index_keys(sk: Sketch, chash: str) -> list[int]:
             keys.append(_key(b"c", sk.h[s:min(e, s + CHUNK_MAX)].tobytes()))
     for start in seams(sk.fp):
         keys.append(_key(b"s", sk.fp[start:start + SEAM_CHARS].encode()))
-    return sorted(set(keys))
+    return sorted(set(keys)), sig[:FULL_BANDS * FULL_ROWS].tobytes(), band_keys
 
 
 _SEAM = re.compile(r"上的?(?:讲话|致辞|发言|报告)(?:提纲|稿|材料|全文)*|讲话(?:提纲|稿|材料)+")

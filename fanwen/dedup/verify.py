@@ -103,9 +103,13 @@ def _cut_off(p: Sketch, q: Sketch, jac: float, swapped: bool = False) -> Match |
     matches, reaching p's end, with little else of p matched. Linked as `contains` with the share of q present as
     its containment (below LINK_COVERAGE: such a link never joins, it only marks the part of p that is q)."""
     qh = q.h
-    # necessary for a run of matched positions from q's start to PART_MIN (windows of SMOOTH_WINDOW at >= SMOOTH_MIN):
-    # at least 30 raw hits in q's first PART_MIN + 10 n-grams; most candidates stop here, before any full pass
-    if q.size < PART_MIN or int(_member(qh[:PART_MIN + 10], p.u).sum()) < 30:
+    # cheap necessary conditions first, so that most candidates stop before any full pass (the windows are of
+    # SMOOTH_WINDOW positions with >= SMOOTH_MIN matched):
+    # - p's last matched run ends within 30 positions of p's end: at least 11 raw hits in p's last 56 n-grams;
+    # - q's first PART_MIN positions are one run: at least 31 raw hits in q's first PART_MIN + 4 n-grams
+    if q.size < PART_MIN or p.size < PART_MIN or int(_member(p.h[-60:], q.u).sum()) < 10:
+        return None
+    if int(_member(qh[:PART_MIN + 10], p.u).sum()) < 30:
         return None
     mq = _matched(qh, p.u)
     runs = _runs(mq, 8)
