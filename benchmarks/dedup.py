@@ -516,7 +516,7 @@ def insert_and_place(corpus, docs, batch: int = 100, progress: int = 0, keep_tex
         ids = []
         for d in part:
             row = {c: d[c] for c in cols}
-            row.update(fingerprint=d["fingerprint"], content_hash=d["content_hash"], chars=len(d["text"]),
+            row.update(content_hash=d["content_hash"], chars=len(d["text"]),
                        fetched_at="2025-01-01T00:00:00", is_canonical=0)
             cur = db.conn.execute(f"INSERT INTO documents ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
                                   list(row.values()))

@@ -23,14 +23,8 @@ def friendly_errors(fn):
     """Known failures become one line on stderr and exit code 1 (2 for usage), never a traceback."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from fanwen.crawl import CrawlError
-        from fanwen.ingest import IngestError
-        from fanwen.store import CorpusError
-        from crawler.siteconfig import SiteConfigError
         try:
             return fn(*args, **kwargs)
-        except (CorpusError, CrawlError, IngestError, SiteConfigError) as exc:
-            raise click.ClickException(str(exc)) from None
         except sqlite3.Error as exc:
             raise click.ClickException(f"SQL error: {exc}") from None
         except OSError as exc:
@@ -38,7 +32,21 @@ def friendly_errors(fn):
         except KeyboardInterrupt:
             click.echo("\ninterrupted; everything stored so far is kept", err=True)
             sys.exit(130)
+        except Exception as exc:
+            if _known_error(exc):
+                raise click.ClickException(str(exc)) from None
+            raise
     return wrapper
+
+
+# the errors that name bad input or a bad database; looked up in the modules already loaded (one that raised was
+# loaded), so that no command imports the crawler or the store just to be able to catch their errors
+_KNOWN_ERRORS = (("fanwen.crawl", "CrawlError"), ("fanwen.ingest", "IngestError"), ("fanwen.store", "CorpusError"),
+                 ("crawler.siteconfig", "SiteConfigError"))
+
+
+def _known_error(exc: Exception) -> bool:
+    return any(isinstance(exc, getattr(sys.modules[mod], name)) for mod, name in _KNOWN_ERRORS if mod in sys.modules)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,10 +118,14 @@ def demo(db, max_requests, seeds, bfs, log_level):
 
 
 # ---------------------------------------------------------------------------------------------- documents
-def _process_items(items, db: str, seeds: str | None, workers: int | None, batch: int = 32) -> dict:
-    """Run items through the worker pool and store them in batches, with a progress line. Pages that are no
-    document (`Document.unusable`: empty, binary, blank, garbled, no main text) are counted, not stored."""
+def _process_items(items, db: str, seeds: str | None, workers: int | None, batch: int = 64) -> dict:
+    """Run items through the worker pool and store them in batches (one transaction each), with a progress line.
+
+    The workers always have the next batches queued while the writer stores this one: results are collected in
+    order, oldest batch first, with up to three batches in flight, so extraction and storing overlap. Pages that are
+    no document (`Document.unusable`: empty, binary, blank, garbled, no main text) are counted, not stored."""
     import os
+    from collections import deque
     from fanwen.store import Corpus
     from fanwen.workers import document_from_dict, make_pool, process_item
 
@@ -121,35 +133,38 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
     crawl_id = corpus.begin_crawl([], command="ingest")
     from cleaners.usable import unusable_kind
 
-    totals = {"new": 0, "skipped": 0, "duplicates": 0, "read": 0, "unusable": 0, "unusable_kinds": {}}
+    totals = {"new": 0, "skipped": 0, "duplicates": 0, "read": 0, "candidates": 0, "unusable": 0,
+              "unusable_kinds": {}}
     status = "failed"
     pool = make_pool(workers or os.cpu_count() or 2, seeds_dir=seeds)
     try:
-        pending: list = []
+        inflight: deque = deque()
 
-        def flush():
-            if not pending:
-                return
-            docs = [document_from_dict(f.result()) for f, _ in pending]
+        def store_oldest():
+            part = [inflight.popleft() for _ in range(min(batch, len(inflight)))]
+            docs = [document_from_dict(f.result()) for f, _ in part]
             for d in docs:
                 if d.unusable:
                     totals["unusable"] += 1
                     kind = unusable_kind(d.unusable)
                     totals["unusable_kinds"][kind] = totals["unusable_kinds"].get(kind, 0) + 1
             stats = corpus.add_documents(
-                [(d, [tuple(p) for p in it.get("pages") or []]) for d, (_, it) in zip(docs, pending)
+                [(d, [tuple(p) for p in it.get("pages") or []]) for d, (_, it) in zip(docs, part)
                  if not d.unusable], crawl_id)
             for k in ("new", "skipped", "duplicates"):
                 totals[k] += stats[k]
-            pending.clear()
+            totals["candidates"] += stats.get("dedup", {}).get("candidates", 0)
+            for k in ("cpu_fts", "cpu_dedup"):
+                totals[k] = totals.get(k, 0.0) + stats.get("dedup", {}).get(k, 0.0)
             click.echo(f"\r  read {totals['read']}, stored {totals['new']} new documents", nl=False, err=True)
 
         for item in items:
             totals["read"] += 1
-            pending.append((pool.submit(process_item, item), item))
-            if len(pending) >= batch:
-                flush()
-        flush()
+            inflight.append((pool.submit(process_item, item), item))
+            if len(inflight) >= 3 * batch:
+                store_oldest()
+        while inflight:
+            store_oldest()
         status = "finished"
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -213,7 +213,7 @@ def _insert_raw(corpus, docs, batch):
         part = []
         for d in docs[i:i + batch]:
             fp = fingerprint_text(d["text"])
-            row = {k: d[k] for k in cols} | {"fingerprint": fp, "content_hash": content_hash(fp), "is_canonical": 0}
+            row = {k: d[k] for k in cols} | {"content_hash": content_hash(fp), "is_canonical": 0}
             cur = corpus.db.conn.execute(f"INSERT INTO documents ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
                                          list(row.values()))
             d["id"] = cur.lastrowid
@@ -251,7 +251,7 @@ def dedup_kinds():
 def test_incremental_equals_rebuild(tmp_db, tmp_path, monkeypatch):
     from benchmarks.dedup import quality_set
 
-    monkeypatch.setattr(dedup, "HOT_KEYS", 300)  # keys move to the big table many times on the way
+    monkeypatch.setattr(dedup.index, "HOT_KEYS", 300)  # keys move to the big table many times on the way
     docs = quality_set(_generated(4, 2), copies=1, seed=8)
     random.Random(2).shuffle(docs)
     one = Corpus(tmp_db)
@@ -273,7 +273,7 @@ def test_index_persists_across_runs(tmp_db):
     c = Corpus(tmp_db)
     first = add(c, doc("http://a.test/1.html", "\n".join(p)))[0]
     c.close()
-    dedup._cache.data.clear()  # a new process: nothing in memory
+    dedup.index.sketches.data.clear()  # a new process: nothing in memory
     c = Corpus(tmp_db)
     later = add(c, doc("http://b.test/1.html", "\n".join(p[:5]) + "……(未完)", truncated=True))[0]
     assert clusters(c.db)[later] == first
@@ -286,8 +286,7 @@ def test_replacing_a_document_text_moves_it(tmp_db):
     ids = add(c, doc("http://a.test/1.html", a), doc("http://b.test/1.html", b), doc("http://c.test/1.html", a))
     assert clusters(c.db)[ids[2]] == ids[0]
     fp = fingerprint_text(b)
-    c.db.execute("UPDATE documents SET text = ?, fingerprint = ?, content_hash = ? WHERE id = ?",
-                 [b, fp, content_hash(fp), ids[2]])
+    c.db.execute("UPDATE documents SET text = ?, content_hash = ? WHERE id = ?", [b, content_hash(fp), ids[2]])
     dedup.update_clusters(c.db, [ids[2]])
     assert clusters(c.db)[ids[2]] == ids[1]
     assert np.all([cid is not None for cid in clusters(c.db).values()])

@@ -1,0 +1,198 @@
+"""Placement: index a document, verify its candidates, write its links; the entry points `update_clusters` and
+`rebuild` (see fanwen.dedup for the rules)."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from cleaners.fingerprint import content_hash, fingerprint_text
+from fanwen.dedup import index as _index
+from fanwen.dedup.clusters import _cluster_region, _region, _rows
+from fanwen.dedup.index import KeyIndex, ensure_schema, load_fp, sketches
+from fanwen.dedup.sketch import NGRAM, _key, keys_and_signature, signature_similarity, sketch
+from fanwen.dedup.verify import Match, compare, mangle_signs
+
+
+def _hash_int(chash: str) -> int:
+    return int(chash[:15], 16)
+
+
+def _remove(db, doc_id: int) -> None:
+    """Forget a document's placement (it is placed again, e.g. after its text changed)."""
+    row = db.execute("SELECT rep FROM dedup_docs WHERE doc_id = ?", [doc_id]).fetchone()
+    if row is None:
+        return
+    if row[0] == doc_id:
+        db.execute("DELETE FROM dedup_keys WHERE doc_id = ?", [doc_id])
+        db.execute("DELETE FROM dedup_keys_new WHERE doc_id = ?", [doc_id])
+    db.execute("DELETE FROM links WHERE doc_a = ? OR doc_b = ?", [doc_id, doc_id])
+    db.execute("DELETE FROM dedup_docs WHERE doc_id = ?", [doc_id])
+
+
+def _link_row(earlier: int, later: int, m: Match) -> tuple:
+    a, b = (earlier, later) if m.a_is_bigger else (later, earlier)
+    return (a, b, m.kind, round(m.jaccard, 4), round(m.cov_small, 4), round(m.cov_big, 4), int(m.kind != "contains"),
+            m.span[0], m.span[1])
+
+
+_LINK_INSERT = ("INSERT OR REPLACE INTO links (doc_a, doc_b, kind, jaccard, containment, coverage_a, joins, "
+                "span_start, span_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_DOC_INSERT = ("INSERT INTO dedup_docs (doc_id, fp_hash, rep, ngrams, signs, pinyin, sig) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)")
+# a candidate that shares a single key with the new document, one of its whole-text band keys, is verified only if
+# their signatures agree this much:
+# one band of 16 matches by chance between texts sharing stock passages (Jaccard 0.2: 2.5 % per pair, so a few per
+# new document in a big corpus), while a copy (Jaccard >= 0.6) shares several keys or agrees on >= 0.3 of its
+# signature in all but ~1e-4 of cases (standard error of 64 values at 0.6: 0.06)
+SINGLE_KEY_SIMILARITY = 0.3
+
+
+def _near_copies(db, docs: list[int], seen: set[int]) -> list[int]:
+    """The documents linked `near` to any of `docs` (the copies those stand for in the index), not in `seen`."""
+    out: set[int] = set()
+    for a, b in _rows(db, "SELECT doc_a, doc_b FROM links WHERE kind = 'near' AND (doc_a IN ({q}) OR doc_b IN ({q}))",
+                      sorted(docs), 2) if docs else []:
+        out.update((a, b))
+    return sorted(out - seen - set(docs))
+
+
+def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = None) -> None:
+    """Index one document and write its verified links to documents placed before it.
+
+    Candidates are the documents in the posting lists of its keys, stop keys (full lists) left out. It posts only
+    the keys that no document it is a near copy of holds already: the first copy of a text stands for its near
+    copies, so a speech reposted on a hundred sites does not fill its own keys' lists (and later copies compare
+    with that first copy, not with every copy)."""
+    row = db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+    if row is None:
+        return
+    text = row[0] or ""
+    fp = fingerprint_text(text) if fp is None else fp
+    signs, pinyin = mangle_signs(text)
+    if not fp:  # nothing to compare: a singleton
+        db.execute(_DOC_INSERT, [doc_id, None, doc_id, 0, signs, pinyin, None])
+        return
+    chash = content_hash(fp)
+    ngrams = max(0, len(fp) - NGRAM + 1)
+    xkey = _key(b"x", chash.encode())
+    for other in sorted(keys_index.postings([xkey]).get(xkey, [])):
+        if load_fp(db, other) == fp:  # an exact copy: link it to the indexed copy, index nothing
+            db.execute(_DOC_INSERT, [doc_id, _hash_int(chash), other, ngrams, signs, pinyin, None])
+            db.execute(_LINK_INSERT, [other, doc_id, "exact", 1.0, 1.0, 1.0, 1, 0, ngrams])
+            stats["exact"] += 1
+            return
+    sk = sketch(fp)
+    keys, sig, bands = keys_and_signature(sk, chash)
+    posted = keys_index.postings(keys)
+    live = {k: lst for k, lst in posted.items() if len(lst) < _index.POSTING_CAP}
+    stats["stop_keys"] += len(posted) - len(live)
+    shared = Counter(d for lst in live.values() for d in lst)
+    single = sorted({d for k, lst in live.items() if k in bands for d in lst if shared[d] == 1})
+    if single:
+        sigs = dict(_rows(db, "SELECT doc_id, sig FROM dedup_docs WHERE doc_id IN ({q})", single))
+        weak = {d for d in single if sigs.get(d) and signature_similarity(sig, sigs[d]) < SINGLE_KEY_SIMILARITY}
+        stats["screened"] += len(weak)
+    else:
+        weak = set()
+    cands = sorted(d for d in shared if d not in weak)
+    stats["candidates"] += len(cands)
+    rows, near, contains = [], set(), []
+    for other in cands:
+        m = compare(sketches.get(db, other), sk)
+        if m is not None:
+            stats[m.kind] += 1
+            rows.append(_link_row(other, doc_id, m))
+            if m.kind == "near":
+                near.add(other)
+            elif m.kind == "contains":
+                contains.append(other)
+    # a contains link joins only the best container (or part), so the near copies that a container stands for in
+    # the index are compared too: which copy is best must not depend on which copy came first
+    seen = set(cands)
+    for other in _near_copies(db, contains, seen):
+        stats["candidates"] += 1
+        m = compare(sketches.get(db, other), sk)
+        if m is not None:
+            stats[m.kind] += 1
+            rows.append(_link_row(other, doc_id, m))
+    db.conn.executemany(_LINK_INSERT, rows)
+    new_keys = [k for k in keys if len(posted.get(k, ())) < _index.POSTING_CAP
+                and not (near and near.intersection(posted.get(k, ())))]
+    keys_index.add(doc_id, new_keys)
+    stats["keys"] += len(new_keys)
+    db.execute(_DOC_INSERT, [doc_id, _hash_int(chash), doc_id, sk.size, signs, pinyin, sig])
+    sketches.put(_hash_int(chash), sk)
+
+
+# --------------------------------------------------------------------------------------------- entry points
+def update_clusters(db, doc_ids: list[int], fingerprints: dict[int, str] | None = None) -> dict:
+    """Place newly inserted documents (rows committed with text/flags) into clusters.
+
+    Each document is indexed and linked to the documents placed before it, then the clusters of everything linked
+    to the new documents are recomputed from the links (merging or splitting clusters as the links say) and their
+    canonical copies chosen again. A document placed before (its text changed) is placed again, with its exact
+    copies. `fingerprints` may give the fingerprints of new documents already computed (by the workers: saves
+    computing them again from the text). Runs inside the caller's transaction (no commit). Returns counts: links found by kind (exact, near,
+    contains), candidates verified, stop keys met, keys posted, clusters touched, new_clusters.
+    """
+    stats: dict = defaultdict(int)
+    ids = {r[0] for r in _rows(db, "SELECT id FROM documents WHERE id IN ({q})", sorted(set(doc_ids)))}
+    again = [i for i in ids if db.execute("SELECT 1 FROM dedup_docs WHERE doc_id = ?", [i]).fetchone()]
+    if again:  # re-placed documents: their old links' partners may change cluster too
+        old_region = _region(db, again)
+        ids.update(r[0] for r in _rows(db, "SELECT doc_id FROM dedup_docs WHERE rep IN ({q}) AND doc_id != rep",
+                                       sorted(again)))
+    else:
+        old_region = set()
+    ids = sorted(ids)
+    for doc_id in ids:
+        _remove(db, doc_id)
+    keys_index = KeyIndex(db)
+    for doc_id in ids:
+        _place(db, doc_id, stats, keys_index, (fingerprints or {}).get(doc_id))
+    keys_index.finish()
+    if ids:
+        _cluster_region(db, _region(db, ids) | old_region, set(ids), stats)
+        stats["new_clusters"] = sum(1 for i, c in _rows(db, "SELECT id, cluster_id FROM documents WHERE id IN ({q})",
+                                                         ids) if i == c)
+    return dict(stats)
+
+
+def rebuild(db, incremental: bool = False, batch: int = 500) -> dict:
+    """Recompute every key, link, cluster and canonical copy from the documents' texts; commits at the end.
+
+    The result is the one incremental placement gives (tests/test_dedup.py checks it): documents are placed in id
+    order by the same `_place` as new documents (the candidates of a document depend on the postings of those
+    before it), then the clusters and canonical copies of everything are computed once from the links.
+    `incremental=True` replays the documents one batch at a time through `update_clusters` instead.
+    """
+    ensure_schema(db)
+    db.execute("DELETE FROM dedup_keys")
+    db.execute("DELETE FROM dedup_keys_new")
+    db.execute("DELETE FROM dedup_state")
+    db.execute("DELETE FROM dedup_docs")
+    db.execute("DELETE FROM links")
+    db.execute("UPDATE documents SET cluster_id = NULL, is_canonical = 0")
+    ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
+    total: dict = defaultdict(int)
+    if incremental:
+        for i in range(0, len(ids), batch):
+            for k, v in update_clusters(db, ids[i:i + batch]).items():
+                if k not in ("clusters_touched", "new_clusters"):
+                    total[k] += v
+    else:
+        keys_index = KeyIndex(db)
+        for i in range(0, len(ids), batch):
+            for doc_id in ids[i:i + batch]:
+                _place(db, doc_id, total, keys_index)
+            keys_index.finish()
+        linked = {r[0] for r in db.execute("SELECT doc_a FROM links")} | {
+            r[0] for r in db.execute("SELECT doc_b FROM links")}
+        _cluster_region(db, linked, set(), total, everything=True)
+        db.execute("UPDATE dedup_docs SET preview = 0, leftovers = 0.0, completeness = 1.0 WHERE doc_id IN "
+                   "(SELECT id FROM documents WHERE cluster_id IS NULL)")
+        db.execute("UPDATE documents SET cluster_id = id, is_canonical = (coalesce(low_trust, 0) = 0) "
+                   "WHERE cluster_id IS NULL")
+    db.conn.commit()
+    total["documents"] = len(ids)
+    total["clusters"] = db.execute("SELECT count(DISTINCT cluster_id) FROM documents").fetchone()[0]
+    return dict(total)
