@@ -295,7 +295,7 @@ class Corpus:
 
     def _page_columns(self, prefix: str = "") -> str:
         """as_received, content_type: NULL in a corpus of an older version opened read-only (not migrated)."""
-        have = self.db["pages"].columns_dict
+        have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}  # read-only connections too
         return ", ".join(f"{prefix}{c}" if c in have else "NULL" for c in ("as_received", "content_type"))
 
     def stored_pages(self, doc_id: int) -> list[tuple[str, bytes | str, str | None]]:
