@@ -5,8 +5,9 @@ Tables (names are a contract, see ../shared/DESIGN.md):
 - pages: the raw HTML of every fetched page of a document, zlib-compressed, so `fanwen reclean` can rebuild every
   derived column without fetching anything;
 - crawls: one row per run (the crawl log);
-- documents_fts: FTS5 over title and text (see fanwen.fts for how Chinese words of any length are found);
-- view speeches: the canonical copy of each distinct speech (label 'speech');
+- document_urls: every URL each document was seen under (fanwen.provenance);
+- documents_fts: FTS5 trigram index over title and text with external content (see fanwen.fts);
+- view speeches: the canonical copy of each distinct speech whose cluster is labelled 'speech' (SPEECHES_VIEW);
 - links / clusters: near-duplicate links and clusters (fanwen.dedup).
 The database runs in WAL mode and every batch is one transaction, so a killed crawl loses nothing committed.
 """
@@ -22,8 +23,7 @@ from typing import Iterable, Sequence
 import sqlite_utils
 
 from cleaners.document import Document
-from fanwen import dedup
-from fanwen.fts import fts_tokens
+from fanwen import dedup, fts, provenance
 
 DOCUMENT_COLUMNS = {
     "id": int, "url": str, "site": str, "title": str, "text": str, "published": str, "fetched_at": str,
@@ -36,12 +36,16 @@ DOCUMENT_COLUMNS = {
 DERIVED = [c for c in DOCUMENT_COLUMNS if c not in ("id", "url", "site", "fetched_at", "cluster_id", "is_canonical",
                                                    "crawl_id", "low_trust")]
 
+# One row per distinct speech: the canonical copy of each cluster that at least half of its copies label 'speech'
+# (the label is decided per cluster, so one mislabelled canonical copy does not drop a speech its copies agree on).
 SPEECHES_VIEW = """
-SELECT id, url, site, title, text, published, fetched_at, chars, cluster_id, relevance, speaker, meeting, level, year,
-       truncated, mangled, placeholders,
-       (SELECT count(*) FROM documents d2 WHERE d2.cluster_id = documents.cluster_id) AS copies
-FROM documents
-WHERE is_canonical = 1 AND label = 'speech'
+SELECT d.id, d.url, d.site, d.title, d.text, d.published, d.fetched_at, d.chars, d.cluster_id, d.relevance,
+       d.speaker, d.meeting, d.level, d.year, d.truncated, d.mangled, d.placeholders,
+       c.copies, c.speech_copies, d.label AS canonical_label
+FROM documents d
+JOIN (SELECT cluster_id, count(*) AS copies, sum(label = 'speech') AS speech_copies
+      FROM documents GROUP BY cluster_id) c ON c.cluster_id = d.cluster_id
+WHERE d.is_canonical = 1 AND 2 * c.speech_copies >= c.copies
 """
 
 
@@ -124,19 +128,20 @@ class Corpus:
                 db["crawls"].create({"id": int, "started_at": str, "finished_at": str, "sites": str, "requests": int,
                                      "new_documents": int, "duplicates": int, "errors": int, "status": str,
                                      "skipped_known": int, "command": str}, pk="id")
-            if "documents_fts" not in db.table_names():
-                db.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='', "
-                           "tokenize='unicode61')")
+            fts.ensure_fts(db.conn)  # also migrates the older contentless pair index
+            provenance.ensure_schema(db.conn)
             dedup.ensure_schema(db)
             db.execute("DROP VIEW IF EXISTS speeches")
             db.execute(f"CREATE VIEW speeches AS {SPEECHES_VIEW}")
 
     # ------------------------------------------------------------------ reads
     def known_urls(self) -> set[str]:
-        """Every URL already stored: canonical article URLs and every page URL stitched into them."""
-        urls = {r[0] for r in self.db.execute("SELECT url FROM documents")}
-        urls.update(r[0] for r in self.db.execute("SELECT url FROM pages"))
-        return urls
+        """Every URL a stored document was seen under: canonical, fetched, redirected through, pages, given."""
+        if "document_urls" not in self.db.table_names():  # an old corpus opened read-only, not yet migrated
+            urls = {r[0] for r in self.db.execute("SELECT url FROM documents")}
+            urls.update(r[0] for r in self.db.execute("SELECT url FROM pages"))
+            return urls
+        return {r[0] for r in self.db.execute("SELECT url FROM document_urls")}
 
     def last_crawl_status(self, exclude_id: int | None = None) -> str | None:
         """Status of the latest crawl before this one ('finished', 'interrupted', 'budget_reached', 'running' for a
@@ -197,7 +202,11 @@ class Corpus:
         try:
             with self.db.conn:
                 for doc, pages in batch:
-                    if self.db.execute("SELECT 1 FROM documents WHERE url = ?", [doc.url]).fetchone():
+                    stored = self.db.execute("SELECT id FROM documents WHERE url = ?", [doc.url]).fetchone()
+                    if stored:
+                        # the same article under another URL (mobile host, as given to ingest): keep that URL too
+                        provenance.record(self.db.conn, stored[0], provenance.seen_urls(
+                            doc.url, [u for u, _ in pages], doc.seen_urls))
                         stats["skipped"] += 1
                         continue
                     if doc.content_hash and self.db.execute(
@@ -210,8 +219,9 @@ class Corpus:
                     for seq, (url, html) in enumerate(pages, 1):
                         self.db["pages"].insert({"document_id": doc_id, "seq": seq, "url": url,
                                                  "fetched_at": fetched, "html_z": compress(html)})
-                    self.db.execute("INSERT INTO documents_fts(rowid, title, text) VALUES (?, ?, ?)",
-                                    [doc_id, fts_tokens(doc.title), fts_tokens(doc.text)])
+                    # documents_fts is written by the documents_ai trigger (fanwen.fts)
+                    provenance.record(self.db.conn, doc_id, provenance.seen_urls(
+                        doc.url, [u for u, _ in pages] or doc.page_urls, doc.seen_urls))
                     new_ids.append(doc_id)
                     stats["new"] += 1
                 if new_ids:
@@ -235,11 +245,9 @@ class Corpus:
         return n
 
     def rebuild_fts(self) -> None:
+        """Re-index every title and text (the triggers keep the index current; this repairs it after bulk edits)."""
         with self.db.conn:
-            self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('delete-all')")
-            for doc_id, title, text in self.db.execute("SELECT id, title, text FROM documents").fetchall():
-                self.db.execute("INSERT INTO documents_fts(rowid, title, text) VALUES (?, ?, ?)",
-                                [doc_id, fts_tokens(title), fts_tokens(text)])
+            fts.rebuild(self.db.conn)
 
     def close(self) -> None:
         self.db.conn.close()
