@@ -61,7 +61,11 @@ def get_metadata(datasette, key, database, table):
     names = corpus_databases(datasette)
     if not names:
         return {}
-    return {"databases": {name: corpus_metadata() for name in names}}
+    meta = {"databases": {name: corpus_metadata(datasette.urls.database(name)) for name in names}}
+    if set(names) == {n for n in datasette.databases if n != "_internal"}:  # only corpora: their front page
+        meta.update(title="fanwen corpus", description="Leader speeches from 范文 sites: search them, read each with "
+                    "its copies, see how the crawls went.")
+    return meta
 
 
 # ---------------------------------------------------------------------------------------------- search

@@ -99,15 +99,16 @@ ORDER BY documents DESC""",
 }
 
 
-def corpus_metadata() -> dict:
-    """The metadata of one corpus database (the value under databases.<name>)."""
+def corpus_metadata(db_path: str = "") -> dict:
+    """The metadata of one corpus database (the value under databases.<name>); db_path is its URL path."""
     search = {"fts_table": "documents_fts", "fts_pk": "id"}
     return {
-        "description": "Leader speeches collected from 范文 sites. Start with `speeches` (one row per distinct speech) "
-                       "or the `search` query; a document's page shows its text and its copies.",
+        "description_html": "Leader speeches collected from 范文 sites. Start with <a href='{db}/speeches'><code>speeches"
+                            "</code></a> (one row per distinct speech) or the <a href='{db}/search'><code>search</code>"
+                            "</a> query; a document's page shows its text and every copy of it.".replace("{db}", db_path),
         "tables": {
             "speeches": dict(search, description="One row per distinct speech: the canonical copy of each cluster "
-                             "that at least half of its copies label `speech`.", columns=SPEECH_COLUMNS,
+                             "that at least half of its copies label speech.", columns=SPEECH_COLUMNS,
                              facets=["site", "level", "year"], sort_desc="year"),
             "documents": dict(search, description="Every stored article, one row per canonical URL, with the flags "
                               "and labels derived from its raw pages.", columns=DOCUMENT_COLUMNS,
