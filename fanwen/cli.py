@@ -446,8 +446,13 @@ def serve(db, host, port):
     Example: fanwen serve --db corpus.db --port 8001
     """
     from fanwen.datasette_app import run
+    from fanwen.store import Corpus, CorpusError
     if not Path(db).exists():
         raise click.ClickException(f"{db}: no such database (run `fanwen demo` or `fanwen crawl` first)")
+    try:
+        Corpus(db).close()  # brings an older corpus up to date (trigram index, document_urls) before serving it
+    except CorpusError as exc:
+        click.echo(f"note: {exc}; serving it as it is", err=True)
     run(db, host=host, port=port)
 
 

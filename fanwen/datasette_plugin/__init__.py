@@ -63,8 +63,11 @@ def get_metadata(datasette, key, database, table):
         return {}
     meta = {"databases": {name: corpus_metadata(datasette.urls.database(name)) for name in names}}
     if set(names) == {n for n in datasette.databases if n != "_internal"}:  # only corpora: their front page
-        meta.update(title="fanwen corpus", description="Leader speeches from 范文 sites: search them, read each with "
-                    "its copies, see how the crawls went.")
+        db = datasette.urls.database(names[0])
+        meta.update(title="fanwen corpus", description_html=(
+            f"Leader speeches from 范文 sites. <a href='{db}/speeches'>Browse the speeches</a> (one row per distinct "
+            f"speech), <a href='{db}/search'>search them with each hit in context</a>, "
+            f"<a href='{db}/url_lookup'>look any URL up</a>, <a href='{db}/crawl_health'>see how the crawls went</a>."))
     return meta
 
 

@@ -31,7 +31,8 @@ DOCUMENT_COLUMNS = {
     "crawl_id": "the crawl (crawls.id) that stored it",
 }
 
-SPEECH_COLUMNS = {k: v for k, v in DOCUMENT_COLUMNS.items() if k not in ("is_canonical", "label", "cluster_id")} | {
+SPEECH_COLUMNS = {k: v for k, v in DOCUMENT_COLUMNS.items() if k in (
+    "id", "url", "site", "published", "truncated", "mangled", "placeholders", "speaker", "level", "year")} | {
     "cluster_id": "near-duplicate cluster (see `copies of a speech` for every copy)",
     "copies": "documents in the cluster (copies on any site)",
     "speech_copies": "copies labelled speech: the cluster is a speech when at least half are",
