@@ -116,12 +116,3 @@ def search_where(query: str, id_column: str = "id", title: str = "title", text: 
     if not clauses:
         return "0", []
     return "(" + " OR ".join(clauses) + ")", params
-
-
-def match_expression(query: str) -> str | None:
-    """The FTS5 MATCH string for a query whose terms are all 3+ characters (None when a term is shorter)."""
-    groups = parse(query)
-    if not groups or any(is_short(t) for g in groups for t in g):
-        return None
-    return " OR ".join(" ".join(_phrase(t) for t in g) if len(g) == 1 else
-                       "(" + " ".join(_phrase(t) for t in g) + ")" for g in groups)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fanwen.fts import match_expression, parse, search_where
+from fanwen.fts import parse, search_where
 from fanwen.pipeline import process_text
 from fanwen.store import Corpus
 
@@ -95,10 +95,9 @@ def test_search_where_any_length_and_or(corpus, typed, expected):
     assert _ids(corpus.db.conn, typed) == expected
 
 
-def test_parse_and_match_expression():
+def test_parse_groups_and_terms():
     assert parse('营商环境 招商 OR "经济 运行" 养老') == [["营商环境", "招商"], ["经济 运行", "养老"]]
-    assert match_expression("营商环境 OR 高质量") == '"营商环境" OR "高质量"'
-    assert match_expression("营商环境 养老") is None
+    assert parse("OR 养老 OR") == [["养老"]]
     assert search_where("") == ("0", [])
 
 
