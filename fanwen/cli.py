@@ -7,6 +7,7 @@ import json
 import sqlite3
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import click
@@ -197,7 +198,7 @@ def extract(file, url, explain, seeds):
     from crawler.siteconfig import site_for_url
     site = site_for_url(url)  # demo pages (<domain>.test) get their site's config too
     doc = pipeline.process_pages([(url, html)], url=site.canonical_url(url) if site else url, site=site)
-    out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "explain")}
+    out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "explain", "seen_urls")}
     if explain:
         out["explain"] = doc.explain
     else:
@@ -270,10 +271,23 @@ def dedup_cmd(db, rebuild):
 CUT_MARK = "…"  # ends a table cell that was cut to --width
 
 
+def _cols(value: str) -> int:
+    """Terminal columns the text takes: CJK characters are two wide."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
 def _fit(value: str, width: int | None) -> str:
-    if width is None or len(value) <= width:
-        return value
-    return value[: max(0, width - 1)] + CUT_MARK
+    """The cell cut to `width` columns, ending with CUT_MARK when something was cut, padded to the width."""
+    if width is not None and _cols(value) > width:
+        out, used = [], 0
+        for ch in value:
+            w = _cols(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        value = "".join(out) + CUT_MARK
+    return value + " " * max(0, (width or 0) - _cols(value))
 
 
 def _emit(rows: list[dict], columns: list[str], as_json: bool, as_csv: bool, width: int | None = 40) -> None:
@@ -287,12 +301,12 @@ def _emit(rows: list[dict], columns: list[str], as_json: bool, as_csv: bool, wid
         if not rows:
             click.echo("(no rows)")
             return
-        widest = {c: max(len(c), *(len(_cell(r.get(c))) for r in rows)) for c in columns}
-        shown = {c: widest[c] if width is None else min(max(width, len(c)), widest[c]) for c in columns}
-        click.echo("  ".join(c.ljust(shown[c]) for c in columns).rstrip())
+        widest = {c: max(_cols(c), *(_cols(_cell(r.get(c))) for r in rows)) for c in columns}
+        shown = {c: widest[c] if width is None else min(max(width, _cols(c)), widest[c]) for c in columns}
+        click.echo("  ".join(_fit(c, shown[c]) for c in columns).rstrip())
         click.echo("  ".join("-" * shown[c] for c in columns))
         for r in rows:
-            click.echo("  ".join(_fit(_cell(r.get(c)), shown[c]).ljust(shown[c]) for c in columns).rstrip())
+            click.echo("  ".join(_fit(_cell(r.get(c)), shown[c]) for c in columns).rstrip())
 
 
 def _cell(v) -> str:

@@ -46,3 +46,11 @@ def test_search_or_and_more_hint(db):
     r = runner.invoke(main, ["search", "营商环境", "托育", "--db", db, "--all"])  # AND
     assert "1 found" in r.stdout and r.stdout.splitlines()[2].split()[0] == "3"
     assert "MATCH '\"营商环境\"'" in r.stderr and "LIKE '%托育%'" in r.stderr
+
+
+def test_query_cuts_chinese_by_terminal_columns(db):
+    from fanwen.cli import _cols
+    out = CliRunner().invoke(main, ["query", "SELECT title, id FROM documents", "--db", db, "--width", "12"]).stdout
+    rows = out.splitlines()[2:]
+    assert all(r.startswith("在全") and CUT_MARK in r for r in rows)
+    assert len({_cols(r.split(CUT_MARK)[0]) for r in rows}) == 1  # the columns line up
