@@ -124,7 +124,7 @@ def render_cell(row, value, column, table, database, datasette):
     if "\x02" in value:  # keyword in context from the search query: mark the word
         return Markup('<span class="fanwen-context">' + str(escape(value)).replace("\x02", "<mark>").replace(
             "\x03", "</mark>") + "</span>")
-    if column == "text" and table in SEARCH_TABLES and len(value) > CELL_CHARS:
+    if table in SEARCH_TABLES and column not in ("url", "title") and len(value) > CELL_CHARS:  # text, fingerprint
         doc_id = row["id"] if "id" in row.keys() else None
         link = datasette.urls.row(database, "documents", str(doc_id)) if doc_id is not None else None
         more = f' <a class="fanwen-more" href="{link}">…read all {len(value):,} characters</a>' if link else "…"
