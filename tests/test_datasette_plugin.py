@@ -127,3 +127,21 @@ def test_fanwen_serve_uses_the_same_plugin(demo_corpus):
     served = make_datasette(demo_corpus)
     assert sorted(row["id"] for row in get(served, "/corpus/documents.json?_search=养老&_shape=array&_size=max"
                                            ).json()) == _like_ids(demo_corpus, "养老")
+
+
+def test_without_the_plugin_datasette_still_finds_words_of_three_characters(demo_corpus):
+    import json
+    import subprocess
+    import sys
+    code = (
+        "import asyncio, json, sys\n"
+        "from datasette.plugins import pm\n"
+        "import fanwen.datasette_plugin as plugin\n"
+        "pm.unregister(plugin)\n"
+        "from datasette.app import Datasette\n"
+        "ds = Datasette([sys.argv[1]])\n"
+        "r = asyncio.run(ds.client.get('/corpus/documents.json?_search=营商环境&_shape=array&_col=id&_size=max'))\n"
+        "print(json.dumps(sorted(row['id'] for row in r.json())))\n")
+    r = subprocess.run([sys.executable, "-c", code, demo_corpus], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == _like_ids(demo_corpus, "营商环境") != []
