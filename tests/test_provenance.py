@@ -75,3 +75,14 @@ def test_store_records_every_seen_url_and_old_corpora_are_backfilled(tmp_path):
         BASE + "forum.php?mod=viewthread&tid=12", BASE + "thread-12-1-1.html", BASE + "thread-12-2-1.html"}
     assert c.known_urls() >= {BASE + "thread-12-2-1.html"}
     c.close()
+
+
+def test_demo_crawl_records_every_page_and_canonical_url(demo_corpus):
+    conn = sqlite3.connect(f"file:{demo_corpus}?mode=ro", uri=True)
+    urls = dict(((u, d) for u, d, _ in conn.execute("SELECT url, document_id, kind FROM document_urls")))
+    docs = conn.execute("SELECT id, url FROM documents").fetchall()
+    pages = conn.execute("SELECT document_id, url, seq FROM pages").fetchall()
+    assert all(urls[url] == doc_id for doc_id, url in docs)
+    assert all(urls[url] == doc_id for doc_id, url, _ in pages)
+    kinds = dict(conn.execute("SELECT kind, count(*) FROM document_urls GROUP BY kind").fetchall())
+    assert kinds["canonical"] == len(docs) and kinds.get("page", 0) == sum(seq > 1 for *_, seq in pages) > 0
