@@ -14,6 +14,8 @@ class Document:
     url: str
     site: str = ""  # site config name (e.g. "sanweiyuan"), or the host for unknown sites
     page_urls: list[str] = field(default_factory=list)  # every page stitched into this document
+    # (url, kind) for every other URL it was seen under: as given to ingest, redirected through (fanwen.provenance)
+    seen_urls: list[tuple[str, str]] = field(default_factory=list)
     # --- extract (trafilatura + htmldate)
     raw_title: str = ""  # title as extracted, before cleaning
     raw_text: str = ""  # main text as trafilatura gave it (pages joined), before cleaning

@@ -7,6 +7,7 @@ import json
 import sqlite3
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import click
@@ -238,7 +239,7 @@ def extract(file, url, explain, content_type, seeds):
     site = site_for_url(url)  # demo pages (<domain>.test) get their site's config too
     # the bytes go through the pipeline's decoder, as in a crawl, so --explain shows its decision
     doc = pipeline.process_pages([(url, body, content_type)], url=site.canonical_url(url) if site else url, site=site)
-    out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "explain")}
+    out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "explain", "seen_urls")}
     if explain:
         out["explain"] = doc.explain
     else:
@@ -314,7 +315,29 @@ def dedup_cmd(db, rebuild):
 
 
 # ---------------------------------------------------------------------------------------------- reading
-def _emit(rows: list[dict], columns: list[str], as_json: bool, as_csv: bool) -> None:
+CUT_MARK = "…"  # ends a table cell that was cut to --width
+
+
+def _cols(value: str) -> int:
+    """Terminal columns the text takes: CJK characters are two wide."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
+def _fit(value: str, width: int | None) -> str:
+    """The cell cut to `width` columns, ending with CUT_MARK when something was cut, padded to the width."""
+    if width is not None and _cols(value) > width:
+        out, used = [], 0
+        for ch in value:
+            w = _cols(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        value = "".join(out) + CUT_MARK
+    return value + " " * max(0, (width or 0) - _cols(value))
+
+
+def _emit(rows: list[dict], columns: list[str], as_json: bool, as_csv: bool, width: int | None = 40) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
     elif as_csv:
@@ -325,11 +348,12 @@ def _emit(rows: list[dict], columns: list[str], as_json: bool, as_csv: bool) -> 
         if not rows:
             click.echo("(no rows)")
             return
-        width = {c: min(40, max(len(c), *(len(_cell(r.get(c))) for r in rows))) for c in columns}
-        click.echo("  ".join(c.ljust(width[c]) for c in columns))
-        click.echo("  ".join("-" * width[c] for c in columns))
+        widest = {c: max(_cols(c), *(_cols(_cell(r.get(c))) for r in rows)) for c in columns}
+        shown = {c: widest[c] if width is None else min(max(width, _cols(c)), widest[c]) for c in columns}
+        click.echo("  ".join(_fit(c, shown[c]) for c in columns).rstrip())
+        click.echo("  ".join("-" * shown[c] for c in columns))
         for r in rows:
-            click.echo("  ".join(_cell(r.get(c))[: width[c]].ljust(width[c]) for c in columns))
+            click.echo("  ".join(_fit(_cell(r.get(c)), shown[c]) for c in columns).rstrip())
 
 
 def _cell(v) -> str:
@@ -353,14 +377,17 @@ def _run_query(db: str, sql: str, params=()) -> tuple[list[dict], list[str]]:
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Rows as a JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="Rows as CSV.")
+@click.option("--width", type=click.IntRange(min=2), default=40, show_default=True,
+              help=f"Cut table cells to this many characters (a cut cell ends with {CUT_MARK}).")
+@click.option("--full", is_flag=True, help="Never cut table cells.")
 @friendly_errors
-def query(sql, db, as_json, as_csv):
-    """Run read-only SQL against the corpus (a table by default).
+def query(sql, db, as_json, as_csv, width, full):
+    """Run read-only SQL against the corpus (a table by default; JSON and CSV are never cut).
 
     Example: fanwen query "SELECT site, count(*) AS n FROM speeches GROUP BY site"
     """
     rows, columns = _run_query(db, sql)
-    _emit(rows, columns, as_json, as_csv)
+    _emit(rows, columns, as_json, as_csv, width=None if full else width)
 
 
 @main.command()
@@ -371,19 +398,28 @@ def query(sql, db, as_json, as_csv):
 @click.option("--json", "as_json", is_flag=True)
 @friendly_errors
 def search(words, db, all_docs, limit, as_json):
-    """Full-text search for Chinese words of any length; prints the MATCH expression it used.
+    """Full-text search: words of any length; all words must occur, `OR` between words or groups of words.
 
-    Example: fanwen search 营商环境 招商
+    Prints the SQL condition it used (on stderr), the hits up to --limit and how many more there are.
+
+    Example: fanwen search 营商环境 招商       fanwen search 养老 OR 托育
     """
-    from fanwen.fts import fts_query
-    match = fts_query(" ".join(words))
+    from fanwen.fts import search_where
+    where, params = search_where(" ".join(words))
     table = "documents" if all_docs else "speeches"
-    sql = (f"SELECT id, site, title, chars FROM {table} WHERE id IN "
-           f"(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?) ORDER BY id LIMIT ?")
-    rows, columns = _run_query(db, sql, (match, limit))
+    total = _run_query(db, f"SELECT count(*) AS n FROM {table} WHERE {where}", params)[0][0]["n"]
+    rows, columns = _run_query(db, f"SELECT id, site, title, chars FROM {table} WHERE {where} ORDER BY id LIMIT ?",
+                               (*params, limit))
+    shown_sql = where
+    for p in params:
+        shown_sql = shown_sql.replace("?", "'" + p.replace("'", "''") + "'", 1)
     if not as_json:
-        click.echo(f"-- documents_fts MATCH '{match}'", err=True)
+        click.echo(f"-- WHERE {shown_sql}", err=True)
     _emit(rows, columns, as_json, False)
+    if total > len(rows):
+        click.echo(f"… {total - len(rows)} more (of {total}); --limit {total} shows them all", err=as_json)
+    else:
+        click.echo(f"{total} found", err=as_json)
 
 
 @main.command()
@@ -471,8 +507,13 @@ def serve(db, host, port):
     Example: fanwen serve --db corpus.db --port 8001
     """
     from fanwen.datasette_app import run
+    from fanwen.store import Corpus, CorpusError
     if not Path(db).exists():
         raise click.ClickException(f"{db}: no such database (run `fanwen demo` or `fanwen crawl` first)")
+    try:
+        Corpus(db).close()  # brings an older corpus up to date (trigram index, document_urls) before serving it
+    except CorpusError as exc:
+        click.echo(f"note: {exc}; serving it as it is", err=True)
     run(db, host=host, port=port)
 
 

@@ -1,63 +1,118 @@
-"""Full-text search for Chinese of any length with FTS5's stock tokenizer.
+"""Full-text search over documents' title and text, usable from plain SQL, sqlite-utils and Datasette.
 
-FTS5's `trigram` tokenizer cannot match 1–2 character queries (养老, 招商), and a jieba-segmented index only finds
-words the segmenter happened to cut out. So the index holds every overlapping character pair of each CJK run
-(高质量发展 -> 高质 质量 量发 发展), indexed by `unicode61`, which treats each space-separated pair as a token:
+`documents_fts` is an FTS5 index with the stock `trigram` tokenizer and external content (`content=[documents]`,
+the layout `sqlite-utils enable_fts` makes, kept in step by the triggers `documents_ai/_ad/_au`), so:
 
-- a 2-character word is one token:                 documents_fts MATCH '养老'
-- a longer word is the phrase of its pairs:         documents_fts MATCH '"营商 商环 环境"'
-- one character is a prefix query:                  documents_fts MATCH '养*'
+- a word of 3+ characters is found as typed:        documents_fts MATCH '营商环境'
+- snippet() and highlight() read the text from documents, so keyword-in-context works in plain SQL;
+- `sqlite-utils search corpus.db documents 营商环境` and Datasette's search box find it with no plugin.
 
-`fts_query()` turns what a person types into that form; `fanwen serve` installs it as Datasette's `escape_fts`, so
-the search box takes plain words. Latin words and numbers are indexed as whole words, as unicode61 would.
+A trigram index cannot match 1–2 characters (养老, 党): for those the plain form is LIKE, which is exact
+(`title LIKE '%养老%' OR text LIKE '%养老%'`). `python -m benchmarks.fts` measures both, and a pair index for
+comparison. `search_where()` builds the SQL for what a person types, words of any length with AND / OR; `fanwen search`
+and the Datasette plugin (fanwen.datasette_plugin) use it.
 """
 from __future__ import annotations
 
 import re
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9]+")
-_IS_CJK = re.compile(rf"[{_CJK}]")
+FTS_TABLE = "documents_fts"
+FTS_COLUMNS = ("title", "text")
+MIN_MATCH_CHARS = 3  # the trigram tokenizer's shortest searchable string
+
+CREATE_FTS = ("CREATE VIRTUAL TABLE [documents_fts] USING FTS5 ([title], [text], content=[documents], "
+              "tokenize='trigram')")
+# the trigger names and bodies follow sqlite-utils' enable_fts(create_triggers=True); the update trigger fires only
+# when title or text change, so re-clustering (which updates cluster_id on many rows) never touches the index
+CREATE_TRIGGERS = [
+    """CREATE TRIGGER IF NOT EXISTS [documents_ai] AFTER INSERT ON [documents] BEGIN
+  INSERT INTO [documents_fts] (rowid, [title], [text]) VALUES (new.rowid, new.[title], new.[text]);
+END""",
+    """CREATE TRIGGER IF NOT EXISTS [documents_ad] AFTER DELETE ON [documents] BEGIN
+  INSERT INTO [documents_fts] ([documents_fts], rowid, [title], [text]) VALUES('delete', old.rowid, old.[title], old.[text]);
+END""",
+    """CREATE TRIGGER IF NOT EXISTS [documents_au] AFTER UPDATE OF [title], [text] ON [documents] BEGIN
+  INSERT INTO [documents_fts] ([documents_fts], rowid, [title], [text]) VALUES('delete', old.rowid, old.[title], old.[text]);
+  INSERT INTO [documents_fts] (rowid, [title], [text]) VALUES (new.rowid, new.[title], new.[text]);
+END""",
+]
 
 
-def _run_tokens(run: str) -> list[str]:
-    if not _IS_CJK.match(run):
-        return [run.lower()]
-    if len(run) == 1:
-        return [run]
-    # the final single character lets a one-character prefix query find a run's last character too
-    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+def needs_migration(conn) -> bool:
+    """True when documents_fts is missing or is an older layout (the contentless character-pair index)."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents_fts'").fetchone()
+    if not row:
+        return True
+    sql = row[0].lower()
+    return "trigram" not in sql or "content=[documents]" not in sql
 
 
-def fts_tokens(text: str | None) -> str:
-    """The indexed form of a text: space-separated character pairs (CJK) and words (Latin, digits)."""
-    if not text:
-        return ""
-    out: list[str] = []
-    for m in _RUN.finditer(text):
-        out.extend(_run_tokens(m.group(0)))
-    return " ".join(out)
+def ensure_fts(conn) -> bool:
+    """Create (or migrate to) the trigram index with its triggers; returns True when the index was (re)built."""
+    rebuilt = needs_migration(conn)
+    if rebuilt:
+        for name in ("documents_ai", "documents_ad", "documents_au"):
+            conn.execute(f"DROP TRIGGER IF EXISTS [{name}]")
+        conn.execute("DROP TABLE IF EXISTS documents_fts")
+        conn.execute(CREATE_FTS)
+        conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+    for sql in CREATE_TRIGGERS:
+        conn.execute(sql)
+    return rebuilt
 
 
-def _term_query(term: str) -> str:
-    parts = []
-    for m in _RUN.finditer(term):
-        run = m.group(0)
-        if not _IS_CJK.match(run):
-            parts.append(run.lower())
-        elif len(run) == 1:
-            parts.append(run)
-        else:
-            parts.extend(run[i : i + 2] for i in range(len(run) - 1))
-    if not parts:
-        return ""
-    if len(parts) == 1 and len(parts[0]) == 1 and _IS_CJK.match(parts[0]):
-        return parts[0] + "*"
-    return '"' + " ".join(parts) + '"'
+def rebuild(conn) -> None:
+    """Re-read every title and text from documents (after bulk changes made with the triggers off)."""
+    conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
 
 
-def fts_query(query: str) -> str:
-    """A MATCH expression for what a person typed: each whitespace-separated term must occur (AND)."""
-    terms = [_term_query(t) for t in query.split()]
-    terms = [t for t in terms if t]
-    return " ".join(terms) if terms else '""'
+# ---------------------------------------------------------------------------------------------- queries
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def parse(query: str) -> list[list[str]]:
+    """What a person types -> groups of terms: terms in a group must all occur (AND), any group may (OR).
+
+    `营商环境 招商` is one group of two terms; `营商环境 OR 招商` two groups. Double quotes keep a phrase with spaces.
+    """
+    tokens = re.findall(r'"([^"]*)"|(\S+)', query)
+    groups: list[list[str]] = [[]]
+    for quoted, bare in tokens:
+        if bare == "OR":
+            groups.append([])
+        elif quoted.strip() or bare:
+            groups[-1].append(quoted.strip() if quoted else bare)
+    return [g for g in groups if g]
+
+
+def is_short(term: str) -> bool:
+    return len(term) < MIN_MATCH_CHARS
+
+
+def search_where(query: str, id_column: str = "id", title: str = "title", text: str = "text"
+                 ) -> tuple[str, list[str]]:
+    """A WHERE clause (and its parameters) for the rows of documents/speeches that contain what was typed.
+
+    Terms of 3+ characters go to documents_fts MATCH (one phrase each); shorter ones to LIKE on title and text.
+    An empty query matches nothing.
+    """
+    clauses, params = [], []
+    for group in parse(query):
+        parts = []
+        long_terms = [t for t in group if not is_short(t)]
+        if long_terms:
+            parts.append(f"{id_column} IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+            params.append(" ".join(_phrase(t) for t in long_terms))
+        for t in group:
+            if is_short(t):
+                parts.append(f"({title} LIKE ? ESCAPE '\\' OR {text} LIKE ? ESCAPE '\\')")
+                params += [_like(t), _like(t)]
+        clauses.append("(" + " AND ".join(parts) + ")")
+    if not clauses:
+        return "0", []
+    return "(" + " OR ".join(clauses) + ")", params

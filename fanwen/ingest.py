@@ -39,7 +39,8 @@ def url_from_html(html: str) -> str | None:
 
 def _item(url: str, pages: list[tuple[str, bytes | str, str | None]]) -> dict:
     site = site_for_url(url)
-    return {"url": site.canonical_url(url) if site else url, "site": site.name if site else "", "pages": pages}
+    return {"url": site.canonical_url(url) if site else url, "site": site.name if site else "", "pages": pages,
+            "seen_urls": [(url, "given")]}
 
 
 def iter_html_file(path: Path, root: Path | None, url_prefix: str | None, named: bool = True) -> Iterator[dict]:
@@ -79,7 +80,7 @@ def iter_jsonl(path: Path) -> Iterator[dict]:
                 elif isinstance(rec.get("text"), str):
                     site = site_for_url(url)
                     yield {"url": site.canonical_url(url) if site else url, "site": site.name if site else "",
-                           "title": rec.get("title") or "", "text": rec["text"]}
+                           "title": rec.get("title") or "", "text": rec["text"], "seen_urls": [(url, "given")]}
                 else:
                     raise IngestError(f"{path}:{lineno}: each line needs \"html\" or \"text\"")
     except UnicodeDecodeError:

@@ -7,8 +7,9 @@ Tables (names are a contract, see ../shared/DESIGN.md):
   without fetching anything. Rows written by older versions hold UTF-8 text of an already decoded page
   (`as_received` NULL); text input (JSONL `html` strings) is stored the same way with `as_received` = 0;
 - crawls: one row per run (the crawl log);
-- documents_fts: FTS5 over title and text (see fanwen.fts for how Chinese words of any length are found);
-- view speeches: the canonical copy of each distinct speech (label 'speech');
+- document_urls: every URL each document was seen under (fanwen.provenance);
+- documents_fts: FTS5 trigram index over title and text with external content (see fanwen.fts);
+- view speeches: the canonical copy of each distinct speech whose cluster is labelled 'speech' (SPEECHES_VIEW);
 - links / clusters: near-duplicate links and clusters (fanwen.dedup).
 The database runs in WAL mode and every batch is one transaction, so a killed crawl loses nothing committed.
 """
@@ -22,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from fanwen.fts import fts_tokens
+from fanwen import fts, provenance
 
 if TYPE_CHECKING:  # sqlite-utils, numpy and dedup load only where something is written (read commands start fast)
     from cleaners.document import Document
@@ -47,12 +48,16 @@ STATS_INDEX = ("site", "label", "is_canonical", "truncated", "cluster_id")
 DERIVED = [c for c in DOCUMENT_COLUMNS if c not in ("id", "url", "site", "fetched_at", "cluster_id", "is_canonical",
                                                    "crawl_id", "low_trust")]
 
+# One row per distinct speech: the canonical copy of each cluster that at least half of its copies label 'speech'
+# (the label is decided per cluster, so one mislabelled canonical copy does not drop a speech its copies agree on).
 SPEECHES_VIEW = """
-SELECT id, url, site, title, text, published, fetched_at, chars, cluster_id, relevance, speaker, meeting, level, year,
-       truncated, mangled, placeholders,
-       (SELECT count(*) FROM documents d2 WHERE d2.cluster_id = documents.cluster_id) AS copies
-FROM documents
-WHERE is_canonical = 1 AND label = 'speech' AND unusable IS NULL
+SELECT d.id, d.url, d.site, d.title, d.text, d.published, d.fetched_at, d.chars, d.cluster_id, d.relevance,
+       d.speaker, d.meeting, d.level, d.year, d.truncated, d.mangled, d.placeholders,
+       c.copies, c.speech_copies, d.label AS canonical_label
+FROM documents d
+JOIN (SELECT cluster_id, count(*) AS copies, sum(label = 'speech') AS speech_copies
+      FROM documents GROUP BY cluster_id) c ON c.cluster_id = d.cluster_id
+WHERE d.is_canonical = 1 AND d.unusable IS NULL AND 2 * c.speech_copies >= c.copies
 """
 
 
@@ -178,19 +183,20 @@ class Corpus:
                                      "skipped_known": int, "command": str, "unusable": int}, pk="id")
             elif "unusable" not in db["crawls"].columns_dict:  # pages that were no document, counted not stored
                 db["crawls"].add_column("unusable", int)
-            if "documents_fts" not in db.table_names():
-                db.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='', "
-                           "tokenize='unicode61')")
+            fts.ensure_fts(db.conn)  # also migrates the older contentless pair index
+            provenance.ensure_schema(db.conn)
             dedup.ensure_schema(db)
             db.execute("DROP VIEW IF EXISTS speeches")
             db.execute(f"CREATE VIEW speeches AS {SPEECHES_VIEW}")
 
     # ------------------------------------------------------------------ reads
     def known_urls(self) -> set[str]:
-        """Every URL already stored: canonical article URLs and every page URL stitched into them."""
-        urls = {r[0] for r in self.db.execute("SELECT url FROM documents")}
-        urls.update(r[0] for r in self.db.execute("SELECT url FROM pages"))
-        return urls
+        """Every URL a stored document was seen under: canonical, fetched, redirected through, pages, given."""
+        if "document_urls" not in self.db.table_names():  # an old corpus opened read-only, not yet migrated
+            urls = {r[0] for r in self.db.execute("SELECT url FROM documents")}
+            urls.update(r[0] for r in self.db.execute("SELECT url FROM pages"))
+            return urls
+        return {r[0] for r in self.db.execute("SELECT url FROM document_urls")}
 
     def last_crawl_status(self, exclude_id: int | None = None) -> str | None:
         """Status of the latest crawl before this one ('finished', 'interrupted', 'budget_reached', 'running' for a
@@ -258,7 +264,11 @@ class Corpus:
         try:
             with self.db.conn:
                 for doc, pages in batch:
-                    if self.db.execute("SELECT 1 FROM documents WHERE url = ?", [doc.url]).fetchone():
+                    stored = self.db.execute("SELECT id FROM documents WHERE url = ?", [doc.url]).fetchone()
+                    if stored:
+                        # the same article under another URL (mobile host, as given to ingest): keep that URL too
+                        provenance.record(self.db.conn, stored[0], provenance.seen_urls(
+                            doc.url, [u for u, _ in pages], doc.seen_urls))
                         stats["skipped"] += 1
                         continue
                     if doc.content_hash and self.db.execute(
@@ -267,18 +277,19 @@ class Corpus:
                     row = self._row(doc)
                     row.update(fetched_at=fetched, crawl_id=crawl_id, is_canonical=0,
                                low_trust=int(doc.site in low_trust_sites))
+                    t_fts = time.process_time()  # the row's insert, with the FTS trigger it fires
                     doc_id = self.db.conn.execute(  # a plain INSERT: sqlite-utils' insert() reads the schema each call
                         f"INSERT INTO documents ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                         list(row.values())).lastrowid
+                    cpu["fts"] += time.process_time() - t_fts
                     for seq, page in enumerate(pages, 1):
                         url, body, ctype = _page_parts(page)
                         self.db["pages"].insert({"document_id": doc_id, "seq": seq, "url": url,
                                                  "fetched_at": fetched, "html_z": compress(body),
                                                  "content_type": ctype, "as_received": int(isinstance(body, bytes))})
-                    t_fts = time.process_time()
-                    self.db.execute("INSERT INTO documents_fts(rowid, title, text) VALUES (?, ?, ?)",
-                                    [doc_id, fts_tokens(doc.title), fts_tokens(doc.text)])
-                    cpu["fts"] += time.process_time() - t_fts
+                    # documents_fts is written by the documents_ai trigger (fanwen.fts), inside the INSERT above
+                    provenance.record(self.db.conn, doc_id, provenance.seen_urls(
+                        doc.url, [_page_parts(p)[0] for p in pages] or doc.page_urls, doc.seen_urls))
                     new_ids.append(doc_id)
                     if doc.fingerprint:  # computed by the workers from this text (pipeline.finish)
                         fingerprints[doc_id] = doc.fingerprint
@@ -328,11 +339,9 @@ class Corpus:
         return n
 
     def rebuild_fts(self) -> None:
+        """Re-index every title and text (the triggers keep the index current; this repairs it after bulk edits)."""
         with self.db.conn:
-            self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('delete-all')")
-            for doc_id, title, text in self.db.execute("SELECT id, title, text FROM documents").fetchall():
-                self.db.execute("INSERT INTO documents_fts(rowid, title, text) VALUES (?, ?, ?)",
-                                [doc_id, fts_tokens(title), fts_tokens(text)])
+            fts.rebuild(self.db.conn)
 
     def close(self) -> None:
         self.db.conn.close()

@@ -40,6 +40,7 @@ def process_item(item: dict) -> dict:
         doc = pipeline.process_text(item["url"], item.get("text", ""), item.get("title", ""), site=site)
     if item.get("site") and not site:
         doc.site = item["site"]
+    doc.seen_urls = [tuple(u) for u in item.get("seen_urls") or []]
     return doc.to_dict()
 
 

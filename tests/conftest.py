@@ -26,3 +26,15 @@ def _no_proxy_leak(monkeypatch):
     for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         monkeypatch.delenv(var, raising=False)
     yield
+
+
+@pytest.fixture(scope="session")
+def demo_corpus(tmp_path_factory):
+    """A demo corpus crawled once per test session (the real spider and pipeline over loopback); read-only use."""
+    from fanwen.crawl import run_crawl
+    from fanwen.demo.server import DemoServer
+
+    db = str(tmp_path_factory.mktemp("demo_corpus") / "corpus.db")
+    with DemoServer() as server:
+        run_crawl(db, demo=True, proxy=server.proxy_url, workers=2)
+    return db

@@ -78,7 +78,8 @@ def test_ingest_html_jsonl_warc_then_query_search_stats_export(runner, tmp_path)
     r = runner.invoke(main, ["query", "DELETE FROM documents", "--db", db])
     assert r.exit_code != 0 and "readonly" in r.output.lower().replace("-", "")
     r = runner.invoke(main, ["search", "养老", "--db", db, "--all", "--json"])
-    assert [row["id"] for row in json.loads(r.output)] == [1, 2, 3]
+    assert [row["id"] for row in json.loads(r.stdout)] == [1, 2, 3]
+    assert "3 found" in r.stderr
     r = runner.invoke(main, ["stats", "--db", db, "--json"])
     assert json.loads(r.output)["totals"]["documents"] == 3
     out = tmp_path / "docs.jsonl"

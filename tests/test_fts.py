@@ -1,9 +1,13 @@
-"""The Chinese full-text index: words of 1, 2, 3, 4 and more characters, from SQL and from Datasette."""
-import asyncio
+"""Full-text search as people type it: plain SQL MATCH, LIKE for 1–2 characters, snippet(), sqlite-utils, triggers."""
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from fanwen.fts import fts_query, fts_tokens
+from fanwen.fts import parse, search_where
 from fanwen.pipeline import process_text
 from fanwen.store import Corpus
 
@@ -14,16 +18,58 @@ TEXTS = [
 ]
 
 
-def test_tokens_are_overlapping_pairs():
-    assert fts_tokens("高质量发展") == "高质 质量 量发 发展 展"
-    assert fts_tokens("GDP增长6%") == "gdp 增长 长 6"
+def _like_count(conn, word):
+    return conn.execute("SELECT count(*) FROM documents WHERE title LIKE ? OR text LIKE ?",
+                        [f"%{word}%", f"%{word}%"]).fetchone()[0]
 
 
-@pytest.mark.parametrize("typed,expected", [
-    ("养老", '"养老"'), ("招商引资", '"招商 商引 引资"'), ("养", "养*"), ("营商 环境", '"营商" "环境"'),
-])
-def test_query_form(typed, expected):
-    assert fts_query(typed) == expected
+@pytest.fixture
+def demo_conn(demo_corpus):
+    conn = sqlite3.connect(f"file:{demo_corpus}?mode=ro", uri=True)  # plain sqlite3: no project code on it
+    yield conn
+    conn.close()
+
+
+@pytest.mark.parametrize("word", ["高质量", "新质生", "营商环境", "招商引资", "高质量发展"])
+def test_match_as_typed_equals_like(demo_conn, word):
+    hits = demo_conn.execute(f"SELECT count(*) FROM documents_fts WHERE documents_fts MATCH '{word}'").fetchone()[0]
+    assert hits == _like_count(demo_conn, word)
+    if word != "新质生":
+        assert hits > 0, word
+
+
+@pytest.mark.parametrize("word", ["党", "企", "养老", "招商"])
+def test_short_words_plain_like_form(demo_conn, word):
+    # the documented form for 1–2 characters (README): LIKE on title and text, exact by definition
+    rows = demo_conn.execute(f"SELECT id FROM documents WHERE title LIKE '%{word}%' OR text LIKE '%{word}%'").fetchall()
+    assert len(rows) == _like_count(demo_conn, word) > 0
+    # a trigram MATCH cannot find them: the reason the form exists
+    assert demo_conn.execute(f"SELECT count(*) FROM documents_fts WHERE documents_fts MATCH '{word}'"
+                             ).fetchone()[0] == 0
+
+
+def test_snippet_and_highlight_in_plain_sql(demo_conn):
+    rows = demo_conn.execute("SELECT rowid, snippet(documents_fts, 1, '[', ']', '…', 10), "
+                             "highlight(documents_fts, 0, '<', '>'), title FROM documents_fts "
+                             "WHERE documents_fts MATCH '营商环境' LIMIT 5").fetchall()
+    assert rows
+    for doc_id, snip, _hl, _title in rows:
+        assert "[营商环境]" in snip and len(snip) > len("[营商环境]") + 2  # the word in its context
+        text = demo_conn.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
+        assert snip.strip("…").replace("[营商环境]", "营商环境") in text, snip
+    # external content: the index returns the columns
+    assert demo_conn.execute("SELECT title FROM documents_fts WHERE documents_fts MATCH '营商环境' LIMIT 1"
+                             ).fetchone()[0]
+
+
+def test_sqlite_utils_search_cli_finds_rows(demo_corpus):
+    exe = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
+    r = subprocess.run([exe, "search", demo_corpus, "documents", "营商环境", "--csv", "-c", "id", "-c", "title"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    conn = sqlite3.connect(demo_corpus)
+    assert lines[0] == "id,title" and len(lines) - 1 == _like_count(conn, "营商环境") > 0
 
 
 @pytest.fixture
@@ -35,41 +81,51 @@ def corpus(tmp_db):
     c.close()
 
 
-def _ids(corpus, match):
-    sql = "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rowid"
-    return [r[0] for r in corpus.db.execute(sql, [match])]
+def _ids(conn, query):
+    where, params = search_where(query)
+    return [r[0] for r in conn.execute(f"SELECT id FROM documents WHERE {where} ORDER BY id", params)]
 
 
-@pytest.mark.parametrize("word,expected", [
-    ("养老", [1]),          # 2 characters: FTS5 trigram could not find this
-    ("招商", [2]),
-    ("营商环境", [2]),      # 4 characters
-    ("高质量", [3]),        # 3 characters
-    ("高质量发展", [3]),
-    ("会上的讲话", [1, 2, 3]),
-    ("退休", []),
+@pytest.mark.parametrize("typed,expected", [
+    ("养老", [1]), ("养", [1]), ("营商环境", [2]), ("高质量", [3]), ("会上的讲话", [1, 2, 3]), ("退休", []),
+    ("营商环境 招商", [2]), ("营商环境 养老", []), ("营商环境 OR 养老", [1, 2]), ("养老 OR 高质量 调度", [1, 3]),
+    ('"经济运行 调度"', []), ("100%", []),
 ])
-def test_sql_match_finds_words_of_any_length(corpus, word, expected):
-    assert _ids(corpus, fts_query(word)) == expected
+def test_search_where_any_length_and_or(corpus, typed, expected):
+    assert _ids(corpus.db.conn, typed) == expected
 
 
-def test_plain_sql_forms(corpus):
-    # what the README shows people typing in sqlite3
-    assert _ids(corpus, "养老") == [1]
-    assert _ids(corpus, '"营商 商环 环境"') == [2]
+def test_parse_groups_and_terms():
+    assert parse('营商环境 招商 OR "经济 运行" 养老') == [["营商环境", "招商"], ["经济 运行", "养老"]]
+    assert parse("OR 养老 OR") == [["养老"]]
+    assert search_where("") == ("0", [])
 
 
-def test_datasette_search_box(corpus):
-    from fanwen.datasette_app import make_datasette
-    ds = make_datasette(corpus.path)
-    name = corpus.path.rsplit("/", 1)[-1][:-3]
+def test_triggers_follow_updates_and_deletes_in_plain_sql(corpus):
+    conn = sqlite3.connect(corpus.path)  # plain sqlite3, no project code
+    with conn:
+        conn.execute("UPDATE documents SET text = '退休人员服务保障' WHERE id = 1")
+        conn.execute("DELETE FROM documents WHERE id = 2")
+    m = lambda w: [r[0] for r in conn.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", [w])]  # noqa
+    assert m("养老服务") == [1]  # still in the title
+    assert m("是民生") == []
+    assert m("退休人员") == [1]
+    assert m("营商环境") == []
+    with conn:  # the index agrees with its content table
+        conn.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)")
+    corpus.rebuild_fts()
+    assert m("退休人员") == [1] and m("营商环境") == []
 
-    async def search(word, table="documents"):
-        r = await ds.client.get(f"/{name}/{table}.json?_search={word}&_shape=array")
-        assert r.status_code == 200, r.text
-        return sorted(row["id"] for row in r.json())
 
-    assert asyncio.run(search("养老")) == [1]
-    assert asyncio.run(search("高质量")) == [3]
-    assert asyncio.run(search("营商环境")) == [2]
-    assert asyncio.run(search("养老", "speeches")) == [1]
+def test_old_pair_index_is_migrated_on_open(tmp_db):
+    conn = sqlite3.connect(tmp_db)
+    conn.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, url TEXT NOT NULL, title TEXT, text TEXT)")
+    conn.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='', tokenize='unicode61')")
+    conn.execute("INSERT INTO documents VALUES (1, 'http://old.test/1.html', '讲话', '持续优化营商环境')")
+    conn.execute("INSERT INTO documents_fts(rowid, title, text) VALUES (1, '讲话 话', '持续 续优 优化 化营 营商 商环 环境 境')")
+    conn.commit()
+    conn.close()
+    c = Corpus(tmp_db)
+    assert c.db.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH '营商环境'").fetchall() == [(1,)]
+    assert c.db.execute("SELECT url, kind FROM document_urls").fetchall() == [("http://old.test/1.html", "canonical")]
+    c.close()

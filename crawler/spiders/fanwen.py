@@ -29,6 +29,11 @@ logger = logging.getLogger(__name__)
 
 
 
+def _seen_urls(response, kind: str) -> list[tuple[str, str]]:
+    """The URLs this response was reached through (Scrapy's redirect chain), then the one it came from."""
+    return [(u, "redirect") for u in response.meta.get("redirect_urls", [])] + [(response.url, kind)]
+
+
 def _truthy(value) -> bool:
     return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
@@ -222,18 +227,19 @@ class FanwenSpider(scrapy.Spider):
         found = site.article_id(response.url)
         remaining = self._further_pages(response, site, found[0]) if found else []
         pages = [as_received(response)]
+        seen = _seen_urls(response, "fetched")
         # related-article lists on article pages lead to more articles (no list paging from here)
         yield from self._follow(response, site, follow_lists=False)
-        yield from self._next_page_or_item(site, canonical, pages, remaining, response.meta.get("priority", 0))
+        yield from self._next_page_or_item(site, canonical, pages, remaining, response.meta.get("priority", 0), seen)
 
-    def _next_page_or_item(self, site, canonical, pages, remaining, priority=0):
+    def _next_page_or_item(self, site, canonical, pages, remaining, priority=0, seen=()):
         if remaining:
             yield Request(remaining[0], callback=self.parse_article_page, errback=self.article_page_failed,
                           priority=priority + 200,
                           meta={"site": site.name, "canonical": canonical, "pages": pages,
-                                "remaining": remaining[1:]})
+                                "remaining": remaining[1:], "seen_urls": list(seen)})
         else:
-            yield {"url": canonical, "site": site.name, "pages": pages,
+            yield {"url": canonical, "site": site.name, "pages": pages, "seen_urls": list(seen),
                    "fetched_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
 
     def parse_article_page(self, response):
@@ -241,6 +247,7 @@ class FanwenSpider(scrapy.Spider):
         if isinstance(response, TextResponse):
             response = redecoded(response)
         pages = response.meta["pages"] + ([as_received(response)] if isinstance(response, TextResponse) else [])
+        seen_urls = response.meta.get("seen_urls", []) + _seen_urls(response, "page")
         seen = {p[0] for p in pages}
         remaining = [u for u in response.meta["remaining"] if u not in seen]
         found = site.article_id(response.url)
@@ -250,7 +257,7 @@ class FanwenSpider(scrapy.Spider):
                 if url not in seen and url not in remaining:
                     remaining.append(url)
         remaining.sort(key=lambda u: (site.article_id(u) or ("", 0))[1])
-        yield from self._next_page_or_item(site, response.meta["canonical"], pages, remaining)
+        yield from self._next_page_or_item(site, response.meta["canonical"], pages, remaining, seen=seen_urls)
 
     def article_page_failed(self, failure):
         """A later page could not be fetched: keep the pages we have (the cleaners flag a cut text)."""
@@ -258,4 +265,4 @@ class FanwenSpider(scrapy.Spider):
         self.crawler.stats.inc_value("fanwen/article_page_errors")
         site = self.site_configs[request.meta["site"]]
         yield from self._next_page_or_item(site, request.meta["canonical"], request.meta["pages"],
-                                           request.meta["remaining"])
+                                           request.meta["remaining"], seen=request.meta.get("seen_urls", []))
