@@ -28,7 +28,11 @@ def friendly_errors(fn):
         from fanwen.store import CorpusError
         from crawler.siteconfig import SiteConfigError
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+            return result
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except (CorpusError, CrawlError, IngestError, SiteConfigError) as exc:
             raise click.ClickException(str(exc)) from None
         except sqlite3.Error as exc:
@@ -39,6 +43,24 @@ def friendly_errors(fn):
             click.echo("\ninterrupted; everything stored so far is kept", err=True)
             sys.exit(130)
     return wrapper
+
+
+def _quiet_broken_pipe() -> None:
+    """`fanwen export | head`: the reader left, so stop quietly (nothing more to say, nobody to say it to)."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's final flush of stdout must not fail again
+    except (OSError, ValueError):
+        pass
+    sys.exit(0)
+
+
+def _existing_db(db: str) -> None:
+    """Commands that change a corpus refuse a missing one (a mistyped --db must not create an empty database)."""
+    from fanwen.store import CorpusError
+    if not Path(db).exists():
+        raise CorpusError(f"{db}: no such database (run `fanwen demo` or `fanwen crawl` first)")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,15 +97,19 @@ def _print_crawl_summary(db: str, stats: dict, title: str) -> None:
 @click.option("--workers", type=int, help="Extraction worker processes (default: CPU count).")
 @click.option("--threshold", type=float, help="Relevance threshold for label 'speech'.")
 @click.option("--log-level", default="WARNING", show_default=True)
+@click.option("--sites-dir", type=click.Path(file_okay=False), envvar="FANWEN_SITES_DIR",
+              help="Folder of your own site configs (*.toml) instead of the bundled crawler/sites "
+                   "[env: FANWEN_SITES_DIR].")
 @friendly_errors
-def crawl(db, sites, max_requests, seeds, bfs, jobdir, workers, threshold, log_level):
+def crawl(db, sites, max_requests, seeds, bfs, jobdir, workers, threshold, log_level, sites_dir):
     """Crawl the configured 范文 sites into the corpus (incremental: stored articles are not fetched again).
 
     Example: fanwen crawl --site caiyes --site sanweiyuan --max-requests 500
     """
     from fanwen.crawl import run_crawl
     stats = run_crawl(db, sites=list(sites) or None, max_requests=max_requests, seeds_dir=seeds, focused=not bfs,
-                      jobdir=jobdir, workers=workers, threshold=threshold, log_level=log_level, progress=True)
+                      jobdir=jobdir, workers=workers, threshold=threshold, log_level=log_level, progress=True,
+                      sites_dir=sites_dir)
     _print_crawl_summary(db, stats, "crawl finished")
 
 
@@ -109,12 +135,15 @@ def demo(db, max_requests, seeds, bfs, log_level):
 def _process_items(items, db: str, seeds: str | None, workers: int | None, batch: int = 32) -> dict:
     """Run items through the worker pool and store them in batches, with a progress line."""
     import os
+    from fanwen.lock import acquire_writer
     from fanwen.store import Corpus
-    from fanwen.workers import document_from_dict, make_pool, process_item
+    from fanwen.workers import PageTimeout, PageTooLarge, document_from_dict, make_pool, process_item
 
+    lock = acquire_writer(db, "ingest")
     corpus = Corpus(db)
     crawl_id = corpus.begin_crawl([], command="ingest")
-    totals = {"new": 0, "skipped": 0, "duplicates": 0, "read": 0}
+    lock.note(crawl_id=crawl_id)
+    totals = {"new": 0, "skipped": 0, "duplicates": 0, "read": 0, "dropped": 0}
     status = "failed"
     pool = make_pool(workers or os.cpu_count() or 2, seeds_dir=seeds)
     try:
@@ -123,19 +152,29 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
         def flush():
             if not pending:
                 return
-            docs = [document_from_dict(f.result()) for f, _ in pending]
-            stats = corpus.add_documents(
-                [(d, [tuple(p) for p in it.get("pages") or []]) for d, (_, it) in zip(docs, pending)], crawl_id)
+            batch_docs = []
+            for f, it in pending:
+                try:
+                    batch_docs.append((document_from_dict(f.result()), [tuple(p) for p in it.get("pages") or []]))
+                except (PageTooLarge, PageTimeout) as exc:  # bounded work per page: drop it, keep going
+                    totals["dropped"] += 1
+                    click.echo(f"\n  {it['url']}: dropped, {exc}", err=True)
+            stats = corpus.add_documents(batch_docs, crawl_id)
             for k in ("new", "skipped", "duplicates"):
                 totals[k] += stats[k]
             pending.clear()
             click.echo(f"\r  read {totals['read']}, stored {totals['new']} new documents", nl=False, err=True)
 
-        for item in items:
-            totals["read"] += 1
-            pending.append((pool.submit(process_item, item), item))
-            if len(pending) >= batch:
-                flush()
+        from fanwen.ingest import IngestError
+        try:
+            for item in items:
+                totals["read"] += 1
+                pending.append((pool.submit(process_item, item), item))
+                if len(pending) >= batch:
+                    flush()
+        except IngestError:
+            flush()  # the good items read before the bad input are stored; the error is reported after
+            raise
         flush()
         status = "finished"
     finally:
@@ -144,6 +183,7 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
         corpus.finish_crawl(crawl_id, status, requests=0, new_documents=totals["new"],
                             duplicates=totals["duplicates"], errors=0 if status == "finished" else 1)
         corpus.close()
+        lock.release()
     return totals
 
 
@@ -164,7 +204,9 @@ def ingest(paths, db, url_prefix, seeds, workers):
     started = time.time()
     totals = _process_items(iter_items(list(paths), url_prefix=url_prefix), db, seeds, workers)
     click.echo(f"ingested {totals['read']} pages: {totals['new']} new documents, {totals['skipped']} already stored,"
-               f" {totals['duplicates']} exact copies of stored text ({time.time() - started:.1f}s)")
+               f" {totals['duplicates']} exact copies of stored text"
+               + (f", {totals['dropped']} dropped (too large or too slow)" if totals.get("dropped") else "")
+               + f" ({time.time() - started:.1f}s)")
 
 
 @main.command()
@@ -218,7 +260,10 @@ def reclean(db, seeds, workers):
     import os
     from fanwen import dedup
     from fanwen.store import Corpus
+    from fanwen.lock import acquire_writer
     from fanwen.workers import document_from_dict, make_pool, process_item
+    _existing_db(db)
+    lock = acquire_writer(db, "reclean")
     corpus = Corpus(db)
     rows = corpus.db.execute("SELECT id, url, site FROM documents ORDER BY id").fetchall()
     pool = make_pool(workers or os.cpu_count() or 2, seeds_dir=seeds)
@@ -237,10 +282,11 @@ def reclean(db, seeds, workers):
             if done % 20 == 0:
                 click.echo(f"\r  recleaned {done}/{len(futures)}", nl=False, err=True)
         corpus.replace_derived(updates)
+        corpus.rebuild_fts()
+        stats = dedup.rebuild(corpus.db)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    corpus.rebuild_fts()
-    stats = dedup.rebuild(corpus.db)
+        lock.release()
     click.echo(f"\rrecleaned {done} documents from stored pages in {time.time() - started:.1f}s; clusters rebuilt "
                f"({json.dumps(stats, ensure_ascii=False)})")
 
@@ -255,11 +301,17 @@ def dedup_cmd(db, rebuild):
     Example: fanwen dedup --rebuild
     """
     from fanwen import dedup
+    from fanwen.lock import acquire_writer
     from fanwen.store import Corpus
-    corpus = Corpus(db)
+    _existing_db(db)
+    lock = acquire_writer(db, "dedup") if rebuild else None
+    corpus = Corpus(db, readonly=not rebuild)
     if rebuild:
-        with corpus.db.conn:
-            stats = dedup.rebuild(corpus.db)
+        try:
+            with corpus.db.conn:
+                stats = dedup.rebuild(corpus.db)
+        finally:
+            lock.release()
         click.echo(f"rebuilt clusters: {json.dumps(stats, ensure_ascii=False)}")
     q = lambda sql: corpus.db.execute(sql).fetchone()[0]  # noqa: E731
     click.echo(f"documents {q('SELECT count(*) FROM documents')}, clusters "
@@ -290,10 +342,11 @@ def _cell(v) -> str:
 
 
 def _run_query(db: str, sql: str, params=()) -> tuple[list[dict], list[str]]:
+    from fanwen.readonly import read_only_execute
     from fanwen.store import Corpus
     corpus = Corpus(db, readonly=True)
     try:
-        cur = corpus.db.execute(sql, params)
+        cur = read_only_execute(corpus.db.conn, sql, params)
         columns = [d[0] for d in cur.description or []]
         rows = [dict(zip(columns, r)) for r in cur.fetchall()]
     finally:
