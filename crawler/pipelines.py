@@ -47,6 +47,9 @@ class ProcessPipeline:
             self.crawler.stats.inc_value("fanwen/extract_errors")
             logger.error("extraction failed for %s: %s", item.get("url"), exc)
             raise DropItem(f"extraction failed: {exc}") from None
+        if not (result.get("text") or "").strip():  # empty, ads-only, binary served as HTML: nothing to keep
+            self.crawler.stats.inc_value("fanwen/empty_pages")
+            raise DropItem(f"no text in {item.get('url')}")
         item = dict(item)
         item["document"] = result
         return item

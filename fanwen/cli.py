@@ -143,7 +143,7 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
     corpus = Corpus(db)
     crawl_id = corpus.begin_crawl([], command="ingest")
     lock.note(crawl_id=crawl_id)
-    totals = {"new": 0, "skipped": 0, "duplicates": 0, "read": 0, "dropped": 0}
+    totals = {"new": 0, "skipped": 0, "duplicates": 0, "read": 0, "dropped": 0, "empty": 0}
     status = "failed"
     pool = make_pool(workers or os.cpu_count() or 2, seeds_dir=seeds)
     try:
@@ -155,10 +155,15 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
             batch_docs = []
             for f, it in pending:
                 try:
-                    batch_docs.append((document_from_dict(f.result()), [tuple(p) for p in it.get("pages") or []]))
+                    doc = document_from_dict(f.result())
                 except (PageTooLarge, PageTimeout) as exc:  # bounded work per page: drop it, keep going
                     totals["dropped"] += 1
                     click.echo(f"\n  {it['url']}: dropped, {exc}", err=True)
+                    continue
+                if not (doc.text or "").strip():  # nothing to keep (empty, ads only): never stored as a document
+                    totals["empty"] += 1
+                    continue
+                batch_docs.append((doc, [tuple(p) for p in it.get("pages") or []]))
             stats = corpus.add_documents(batch_docs, crawl_id)
             for k in ("new", "skipped", "duplicates"):
                 totals[k] += stats[k]
@@ -206,6 +211,7 @@ def ingest(paths, db, url_prefix, seeds, workers):
     click.echo(f"ingested {totals['read']} pages: {totals['new']} new documents, {totals['skipped']} already stored,"
                f" {totals['duplicates']} exact copies of stored text"
                + (f", {totals['dropped']} dropped (too large or too slow)" if totals.get("dropped") else "")
+               + (f", {totals['empty']} without text (not stored)" if totals.get("empty") else "")
                + f" ({time.time() - started:.1f}s)")
 
 
