@@ -11,7 +11,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.siteconfig import DEMO_SUFFIX
 from fanwen.store import Corpus
-from fanwen.workers import document_from_dict, make_pool, process_item
+from fanwen.workers import PageTimeout, document_from_dict, make_pool, process_item
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class ProcessPipeline:
     async def process_item(self, item, spider=None):
         try:
             result = await asyncio.wrap_future(self.pool.submit(process_item, dict(item)))
-        except Exception as exc:  # a page that breaks the extractor is logged and counted, never fatal
+        except (Exception, PageTimeout) as exc:  # a page that breaks the extractor is logged and counted, never fatal
             self.crawler.stats.inc_value("fanwen/extract_errors")
             logger.error("extraction failed for %s: %s", item.get("url"), exc)
             raise DropItem(f"extraction failed: {exc}") from None

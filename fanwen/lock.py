@@ -168,7 +168,7 @@ def mark_dead_crawls(db_path: str | Path) -> int:
     if not Path(db_path).exists():
         return 0
     try:
-        conn = sqlite3.connect(str(db_path), timeout=5)
+        conn = sqlite3.connect(str(db_path), timeout=1)
         try:
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'crawls'").fetchone():
                 return 0
@@ -188,7 +188,7 @@ def check_writable(db_path: str | Path) -> None:
     read-only or non-SQLite file is reported in one line before any crawl or worker starts."""
     from fanwen.store import Corpus, _explain_sqlite_error
 
-    corpus = Corpus(db_path)
+    corpus = Corpus(db_path, timeout=2)
     try:
         corpus.db.execute("BEGIN IMMEDIATE")
         corpus.db.execute("ROLLBACK")

@@ -24,8 +24,8 @@ class PageTooLarge(ValueError):
     pass
 
 
-class PageTimeout(TimeoutError):
-    pass
+class PageTimeout(BaseException):
+    """Not an Exception: library code's `except Exception` (trafilatura has many) must not swallow the alarm."""
 
 
 def _on_alarm(signum, frame):
