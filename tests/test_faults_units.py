@@ -1,0 +1,38 @@
+"""Small units behind the fault tests: robots.txt decoding, Retry-After parsing."""
+from email.utils import formatdate
+from urllib.parse import quote
+
+import pytest
+
+from crawler.middlewares import retry_after_seconds
+from crawler.robots import decode_robots, parse_robots
+
+RULES = "User-agent: *\r\nDisallow: /讲话/\r\nDisallow: /member/\r\n"
+UA = "fanwen-corpus"
+
+
+@pytest.mark.parametrize("body", [
+    b"\xef\xbb\xbf" + RULES.encode("gbk"),  # GBK saved by an editor that adds a UTF-8 BOM
+    b"\xef\xbb\xbf" + ("# 本站规则\r\n" + RULES).encode("gbk"),  # the same with a comment line first
+    b"\xef\xbb\xbf" + RULES.encode("utf-8"),
+    RULES.encode("gbk"),
+    RULES.encode("gb18030"),
+    ("# 注释\n" + RULES).encode("utf-8"),
+], ids=["gbk+bom", "gbk+bom+comment", "utf8+bom", "gbk", "gb18030", "utf8+comment"])
+def test_robots_rules_are_obeyed_whatever_the_encoding(body):
+    assert decode_robots(body).lstrip("# 本站规则注释\r\n").startswith("User-agent")
+    rp = parse_robots(body)
+    for path in ["/讲话/1.html", "/" + quote("讲话") + "/2.html", "/" + quote("讲话".encode("gbk")) + "/3.html",
+                 "/member/login.html"]:
+        assert not rp.can_fetch("http://www.example.cn" + path, UA), path
+    assert rp.can_fetch("http://www.example.cn/news/1.html", UA)
+    assert rp.can_fetch("http://www.example.cn/讲话稿/1.html", UA)
+
+
+def test_retry_after_in_seconds_and_as_a_date():
+    assert retry_after_seconds(b"20") == 20.0
+    assert retry_after_seconds(" 7 ") == 7.0
+    now = 1_800_000_000.0
+    assert retry_after_seconds(formatdate(now + 30, usegmt=True), now=now) == pytest.approx(30, abs=1)
+    assert retry_after_seconds(formatdate(now - 30, usegmt=True), now=now) == 0.0
+    assert retry_after_seconds(b"soon") is None and retry_after_seconds(None) is None
