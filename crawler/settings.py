@@ -47,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
+EXTENSIONS = {"crawler.writerlock.WriterLockExtension": 0}  # one writer per corpus.db (fanwen/lock.py)
+FANWEN_LOCK_HELD = False  # set by `fanwen crawl`, whose own process holds the lock
 ITEM_PIPELINES = {
     "crawler.pipelines.ProcessPipeline": 300,  # extract -> clean -> normalise -> classify, in worker processes
     "crawler.pipelines.StorePipeline": 800,  # dedup + store, the single writer

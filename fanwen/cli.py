@@ -267,7 +267,7 @@ def reclean(db, seeds, workers):
     from fanwen import dedup
     from fanwen.store import Corpus
     from fanwen.lock import acquire_writer
-    from fanwen.workers import document_from_dict, make_pool, process_item
+    from fanwen.workers import PageTimeout, PageTooLarge, document_from_dict, make_pool, process_item
     _existing_db(db)
     lock = acquire_writer(db, "reclean")
     corpus = Corpus(db)
@@ -283,7 +283,10 @@ def reclean(db, seeds, workers):
                 futures.append((doc_id, pool.submit(process_item, {"url": url, "site": site, "pages": pages})))
         updates = []
         for doc_id, fut in futures:
-            updates.append((doc_id, document_from_dict(fut.result())))
+            try:
+                updates.append((doc_id, document_from_dict(fut.result())))
+            except (PageTooLarge, PageTimeout) as exc:  # keeps its stored columns; the others go on
+                click.echo(f"\n  document {doc_id}: not recleaned, {exc}", err=True)
             done += 1
             if done % 20 == 0:
                 click.echo(f"\r  recleaned {done}/{len(futures)}", nl=False, err=True)

@@ -45,6 +45,7 @@ def _child(options: dict, queue) -> None:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("FANWEN_DB", options["db"], priority="cmdline")
+    settings.set("FANWEN_LOCK_HELD", True, priority="cmdline")  # the parent holds the one-writer lock
     if options.get("sites_dir"):
         settings.set("FANWEN_SITES_DIR", options["sites_dir"], priority="cmdline")
     settings.set("LOG_LEVEL", options.get("log_level", "WARNING"), priority="cmdline")

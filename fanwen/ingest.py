@@ -124,8 +124,10 @@ def iter_warc(path: Path) -> Iterator[dict]:
     try:
         with open(path, "rb") as fh:
             for record in ArchiveIterator(fh):
-                if record.format == "warc" or record.rec_headers.get_header("WARC-Target-URI"):
+                if record.rec_headers.get_header("WARC-Type") or record.rec_headers.get_header("WARC-Record-ID"):
                     valid += 1
+                elif not valid:  # a header line that says WARC, then garbage
+                    break
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 if record.rec_type != "response" or not record.http_headers:
                     continue
@@ -186,15 +188,28 @@ def check_inputs(paths: list[str]) -> list[Path]:
     return out
 
 
+def _iter_path(path: Path, url_prefix: str | None) -> Iterator[dict]:
+    if path.is_dir():
+        for f in sorted(path.rglob("*")):
+            if f.is_file() and f.suffix.lower() in HTML_SUFFIXES:
+                yield from iter_html_file(f, path, url_prefix)
+    elif path.name.endswith((".warc", ".warc.gz")):
+        yield from iter_warc(path)
+    elif path.name.endswith((".jsonl", ".jsonl.gz")):
+        yield from iter_jsonl(path)
+    else:
+        yield from iter_html_file(path, path.parent, url_prefix)
+
+
 def iter_items(paths: list[str], url_prefix: str | None = None) -> Iterator[dict]:
+    """Items of every input in turn; an input with bad content does not stop the others: its error is raised (one
+    line, naming the first bad input and how many others had errors) once every input has been read."""
+    errors: list[str] = []
     for path in check_inputs(paths):
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and f.suffix.lower() in HTML_SUFFIXES:
-                    yield from iter_html_file(f, path, url_prefix)
-        elif path.name.endswith((".warc", ".warc.gz")):
-            yield from iter_warc(path)
-        elif path.name.endswith((".jsonl", ".jsonl.gz")):
-            yield from iter_jsonl(path)
-        else:
-            yield from iter_html_file(path, path.parent, url_prefix)
+        try:
+            yield from _iter_path(path, url_prefix)
+        except IngestError as exc:
+            errors.append(str(exc))
+    if errors:
+        more = f" (and {len(errors) - 1} more input(s) with errors)" if len(errors) > 1 else ""
+        raise IngestError(errors[0] + more)

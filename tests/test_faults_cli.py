@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,28 @@ def test_the_scrapy_setting_fanwen_sites_dir_reaches_the_spider(tmp_path):
     spider = FanwenSpider.from_crawler(crawler, sites="faultsite")
     assert list(spider.site_configs) == ["faultsite"]
     assert spider.allowed_domains == ["faultsite.cn"]
+
+
+def test_plain_scrapy_crawl_takes_the_same_lock(db):
+    lock = WriterLock(db, "ingest").acquire()
+    try:
+        r = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "fanwen", "-a", "sites=caiyes",
+                            "-s", f"FANWEN_DB={db}"], capture_output=True, text=True, timeout=120, cwd=str(ROOT),
+                           env={k: v for k, v in os.environ.items() if "proxy" not in k.lower()})
+    finally:
+        lock.release()
+    assert r.returncode == 1
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("Error")]
+    started = time.strftime("%H:%M", time.localtime(lock.info["started"]))
+    assert errors == [f"Error: corpus.db is being written by ingest (pid {os.getpid()}, started {started}); "
+                      "try again later"], r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_one_bad_input_does_not_stop_the_others(runner, tmp_path):
+    db = str(tmp_path / "c.db")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n", encoding="utf-8")
+    line = _one_error_line(runner.invoke(main, ["ingest", str(bad), str(FIXTURE), "--db", db, "--workers", "1"]))
+    assert "bad.jsonl:1:2: not valid JSON" in line
+    assert _count(db) == 1  # the page after the bad file was still ingested
