@@ -33,7 +33,7 @@ class ProcessPipeline:
         self.pool = make_pool(s.getint("FANWEN_WORKERS", 2), demo_suffix=DEMO_SUFFIX if spider.demo else None,
                               seeds_dir=spider.seeds, threshold=s.getfloat("FANWEN_RELEVANCE_THRESHOLD", 0.5),
                               sites_dir=getattr(spider, "sites_dir", None),
-                              max_chars=s.getint("FANWEN_MAX_PAGE_CHARS", 3_000_000),
+                              max_chars=s.getint("FANWEN_MAX_PAGE_CHARS", 1_000_000),
                               timeout=s.getfloat("FANWEN_EXTRACT_TIMEOUT", 30.0))
 
     def close_spider(self, spider=None):

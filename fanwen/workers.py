@@ -13,7 +13,7 @@ from crawler.siteconfig import SiteConfig, load_sites, site_for_url
 from fanwen.lifeline import die_with_parent
 
 # Bounds on the work one page may cost: a runaway page is dropped (the caller counts it), the crawl keeps moving.
-MAX_PAGE_CHARS = 3_000_000  # HTML characters per page; a speech page is well under 500,000
+MAX_PAGE_CHARS = 1_000_000  # HTML characters per page; a speech page is well under 500,000 (see benchmarks/page_bounds.py)
 EXTRACT_TIMEOUT = 30.0  # seconds of CPU stages per item (extract -> clean -> classify)
 
 _sites: dict[str, SiteConfig] = {}

@@ -117,7 +117,7 @@ def test_a_page_past_the_size_cap_is_dropped_before_extraction_and_the_rest_stor
     db = str(tmp_path / "c.db")
     big = tmp_path / "big.html"
     big.write_text('<html><head><link rel="canonical" href="http://b.test/big.html"></head><body>'
-                   + "<p>" + "长" * 3_100_000 + "</p></body></html>", encoding="utf-8")
+                   + "<p>" + "长" * 1_100_000 + "</p></body></html>", encoding="utf-8")
     r = runner.invoke(main, ["ingest", str(big), str(FIXTURE), "--db", db, "--workers", "1"])
     assert r.exit_code == 0, r.output
     assert "1 dropped" in r.output and "page too large" in r.output
