@@ -136,7 +136,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 request.meta["retry_after"] = wait
                 self._pause_site(request, wait)
                 self.crawler.stats.inc_value("fanwen/retry_after_pauses")
-        return super().process_response(request, response, spider)
+        return super().process_response(request, response)
 
     def _pause_site(self, request, wait: float) -> None:
         """Hold the site's download slot for `wait` seconds (Scrapy's own mechanism for DOWNLOAD_DELAY)."""

@@ -27,9 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _script(db, sites_dir, proxy, settings) -> str:
     # the same call `fanwen crawl --sites-dir DIR --db DB` makes, with short timeouts for the faults
-    return ("from fanwen.crawl import run_crawl\n"
+    return ("import click\n"
+            "from fanwen.cli import friendly_errors\n"
+            "from fanwen.crawl import run_crawl\n"
+            "@click.command()\n"
+            "@friendly_errors\n"
+            "def crawl():\n"
+            f"    run_crawl({db!r}, sites_dir={sites_dir!r}, proxy={proxy!r}, workers=1, settings={settings!r})\n"
             "if __name__ == '__main__':\n"
-            f"    run_crawl({db!r}, sites_dir={sites_dir!r}, proxy={proxy!r}, workers=1, settings={settings!r})\n")
+            "    crawl()\n")
 
 
 def _env(marker: str) -> dict:
@@ -195,3 +201,43 @@ def _http_ok(url: str) -> bool:
             return resp.status == 200
     except OSError:
         return False
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().split(") ", 1)[1].split()[1])
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == pid:
+                out.append((int(entry.name), cmd))
+    return out
+
+
+def test_kill_9_of_the_scrapy_child_ends_its_workers_and_the_parent_says_so(site):
+    db = site["db"]
+    marker = uuid.uuid4().hex
+    proc = subprocess.Popen([sys.executable, site["script"]], env=_env(marker), cwd=site["tmp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert _wait(lambda: _documents(db) >= 1, 60)
+    scrapy_child = [p for p, cmd in _children(proc.pid) if "spawn_main" in cmd and "resource_tracker" not in cmd]
+    assert len(scrapy_child) == 1, _children(proc.pid)
+    workers = [p for p, cmd in _children(scrapy_child[0]) if "spawn_main" in cmd]
+    assert workers, "no extraction worker found"
+    os.kill(scrapy_child[0], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    # the crawl's own log (WARNING level) comes first; the command's own word is one line
+    errors = [ln for ln in stderr.splitlines() if ln.startswith("Error")]
+    assert len(errors) == 1 and errors[0].startswith("Error: crawl process failed (exit code -9)"), stderr
+    assert "Traceback" not in stderr[stderr.index(errors[0]):]
+    assert _wait(lambda: not marked_processes(marker), 5), f"left behind: {marked_processes(marker)}"
+    marker = uuid.uuid4().hex
+    rerun = _start(site, marker)
+    assert rerun.wait(timeout=180) == 0
+    conn = sqlite3.connect(db)
+    assert [s for (s,) in conn.execute("SELECT status FROM crawls ORDER BY id")] == ["killed", "finished"]
+    assert {u.rsplit("/", 1)[-1][:-5] for (u,) in conn.execute("SELECT url FROM documents")} == set(GOOD)
