@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote_to_bytes
 
 from protego import Protego
 from scrapy.robotstxt import ProtegoRobotParser
@@ -28,8 +28,22 @@ def decode_robots(body: bytes) -> str:
     return body.decode("latin-1")
 
 
+def _decoded_path(path: str) -> str:
+    """A percent-encoded rule path back to its characters (UTF-8 or GBK escapes), else the path unchanged."""
+    if "%" not in path:
+        return path
+    raw = unquote_to_bytes(path)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return path
+
+
 def _encoded_forms(path: str) -> list[str]:
     """A rule path with Chinese characters as sites link it: percent-encoded UTF-8 and percent-encoded GBK."""
+    path = _decoded_path(path)
     forms = [quote(path, safe="/*$?=&%;:@+,!~'()")]
     try:
         forms.append(quote(path.encode("gb18030"), safe="/*$?=&%;:@+,!~'()"))
@@ -39,12 +53,13 @@ def _encoded_forms(path: str) -> list[str]:
 
 
 def expand_non_ascii_rules(text: str) -> str:
-    """Each Allow/Disallow line with a non-ASCII path becomes one line per encoded form (UTF-8 and GBK), so a GBK
-    site's `/%BD%B2%BB%B0/` links are blocked by `Disallow: /讲话/` as well as the UTF-8 form."""
+    """Each Allow/Disallow line with a non-ASCII path (written out or percent-encoded) becomes one line per encoded
+    form (UTF-8 and GBK), so a GBK site's `/%BD%B2%BB%B0/` links are blocked by `Disallow: /讲话/` as well as the
+    UTF-8 form, and `Disallow: /%BD%B2%BB%B0/` blocks `/讲话/` too."""
     out = []
     for line in text.splitlines():
         m = _PATH_RULE.match(line)
-        if m and not m.group(2).isascii():
+        if m and (not m.group(2).isascii() or not _decoded_path(m.group(2)).isascii()):
             out.extend(m.group(1) + form + m.group(3) for form in _encoded_forms(m.group(2)))
         else:
             out.append(line)

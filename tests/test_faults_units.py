@@ -29,6 +29,14 @@ def test_robots_rules_are_obeyed_whatever_the_encoding(body):
     assert rp.can_fetch("http://www.example.cn/讲话稿/1.html", UA)
 
 
+@pytest.mark.parametrize("rule", [quote("讲话".encode("gbk")), quote("讲话")], ids=["gbk-escaped", "utf8-escaped"])
+def test_percent_encoded_chinese_rules_block_both_forms(rule):
+    rp = parse_robots(f"User-agent: *\nDisallow: /{rule}/\n".encode("ascii"))
+    for path in ["/讲话/1.html", "/" + quote("讲话") + "/2.html", "/" + quote("讲话".encode("gbk")) + "/3.html"]:
+        assert not rp.can_fetch("http://www.example.cn" + path, UA), path
+    assert rp.can_fetch("http://www.example.cn/news/1.html", UA)
+
+
 def test_retry_after_in_seconds_and_as_a_date():
     assert retry_after_seconds(b"20") == 20.0
     assert retry_after_seconds(" 7 ") == 7.0
