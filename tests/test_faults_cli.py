@@ -1,5 +1,4 @@
 """Bad input to the commands: one clear line, non-zero exit, nothing stored lost, nothing partial stored."""
-import gzip
 import io
 import json
 import os

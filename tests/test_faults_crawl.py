@@ -68,6 +68,7 @@ def test_every_good_article_is_stored_complete(crawled):
 def test_nothing_unusable_is_stored(crawled):
     urls = {r["url"] for r in crawled["conn"].execute("SELECT url FROM documents")}
     names = {urlsplit(u).path.rsplit("/", 1)[-1][:-5] for u in urls}
+    assert not names & set(BAD), names & set(BAD)
     assert names == set(GOOD), names - set(GOOD)
     assert not [u for u in urls if urlsplit(u).hostname != HOST]
     assert crawled["conn"].execute("SELECT count(*) FROM documents WHERE chars = 0 OR text = ''").fetchone()[0] == 0
