@@ -107,11 +107,19 @@ def retry_after_seconds(value, now: float | None = None) -> float | None:
     return max(0.0, when - (time.time() if now is None else now))
 
 
+def _is_timeout(reason) -> bool:
+    from twisted.internet.error import TimeoutError as TwistedTimeoutError
+    if isinstance(reason, type):
+        return issubclass(reason, (TimeoutError, TwistedTimeoutError)) or "Timeout" in reason.__name__
+    return isinstance(reason, (TimeoutError, TwistedTimeoutError)) or "Timeout" in type(reason).__name__
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retries, each one sent after an exponential pause (base * 2**(n-1), capped) instead of at once.
 
     A 429/503 with Retry-After pauses that site's download slot (every request to the site, not only the retried
-    one) for the time asked, capped by FANWEN_RETRY_AFTER_MAX; the retry is sent after that pause.
+    one) for the time asked, capped by FANWEN_RETRY_AFTER_MAX; the retry is sent after that pause. A URL that timed
+    out is retried in the site's slow lane (one request at a time beside the site's normal slots).
     """
 
     def __init__(self, settings):
@@ -126,7 +134,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if new is not None:
             backoff = min(self.cap, self.base * (2 ** (new.meta.get("retry_times", 1) - 1)))
             new.meta["backoff_delay"] = max(backoff, new.meta.pop("retry_after", 0) or 0)
+            if _is_timeout(reason):
+                self._slow_lane(new)
         return new
+
+    def _slow_lane(self, request) -> None:
+        """A URL that timed out is retried in its site's slow lane, a download slot of its own with one request at a
+        time, so slow URLs never again hold the site's normal slots for a whole DOWNLOAD_TIMEOUT."""
+        try:
+            downloader = self.crawler.engine.downloader
+            key = f"{urlsplit(request.url).hostname or ''} (slow lane)"
+            downloader.per_slot_settings.setdefault(key, {"concurrency": 1})
+        except AttributeError:  # another Scrapy's internals: retried in the normal slot
+            return
+        request.meta["download_slot"] = key
+        self.crawler.stats.inc_value("fanwen/slow_lane_retries")
 
     def process_response(self, request, response, spider=None):
         if response.status in (429, 503):
