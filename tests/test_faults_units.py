@@ -44,3 +44,26 @@ def test_retry_after_in_seconds_and_as_a_date():
     assert retry_after_seconds(formatdate(now + 30, usegmt=True), now=now) == pytest.approx(30, abs=1)
     assert retry_after_seconds(formatdate(now - 30, usegmt=True), now=now) == 0.0
     assert retry_after_seconds(b"soon") is None and retry_after_seconds(None) is None
+
+
+def test_a_timed_out_request_is_retried_in_a_one_request_slow_lane():
+    from scrapy import Request
+    from scrapy.exceptions import DownloadTimeoutError
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import BackoffRetryMiddleware
+
+    class Spider:
+        name = "s"
+
+    crawler = get_crawler(settings_dict={"RETRY_TIMES": 2})
+    crawler.spider = Spider()
+    crawler.spider.crawler = crawler
+    crawler.engine = type("Engine", (), {})()
+    crawler.engine.downloader = type("Downloader", (), {"per_slot_settings": {}})()
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    slow = mw.process_exception(Request("http://www.example.cn/a/1.html"), DownloadTimeoutError("took too long"))
+    assert slow.meta["download_slot"] == "www.example.cn (slow lane)"
+    assert crawler.engine.downloader.per_slot_settings["www.example.cn (slow lane)"] == {"concurrency": 1}
+    fast = mw._retry(Request("http://www.example.cn/a/2.html"), "500 Internal Server Error")
+    assert "download_slot" not in fast.meta
