@@ -12,7 +12,7 @@ from scrapy.exceptions import DropItem
 from cleaners.usable import unusable_kind
 from crawler.siteconfig import DEMO_SUFFIX
 from fanwen.store import Corpus
-from fanwen.workers import document_from_dict, make_pool, process_item
+from fanwen.workers import PageTimeout, document_from_dict, make_pool, process_item
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,10 @@ class ProcessPipeline:
         spider = self.crawler.spider
         s = self.crawler.settings
         self.pool = make_pool(s.getint("FANWEN_WORKERS", 2), demo_suffix=DEMO_SUFFIX if spider.demo else None,
-                              seeds_dir=spider.seeds, threshold=s.getfloat("FANWEN_RELEVANCE_THRESHOLD", 0.5))
+                              seeds_dir=spider.seeds, threshold=s.getfloat("FANWEN_RELEVANCE_THRESHOLD", 0.5),
+                              sites_dir=getattr(spider, "sites_dir", None),
+                              max_chars=s.getint("FANWEN_MAX_PAGE_CHARS", 1_000_000),
+                              timeout=s.getfloat("FANWEN_EXTRACT_TIMEOUT", 30.0))
 
     def close_spider(self, spider=None):
         if self.pool:
@@ -41,10 +44,13 @@ class ProcessPipeline:
     async def process_item(self, item, spider=None):
         try:
             result = await asyncio.wrap_future(self.pool.submit(process_item, dict(item)))
-        except Exception as exc:  # a page that breaks the extractor is logged and counted, never fatal
+        except (Exception, PageTimeout) as exc:  # a page that breaks the extractor is logged and counted, never fatal
             self.crawler.stats.inc_value("fanwen/extract_errors")
             logger.error("extraction failed for %s: %s", item.get("url"), exc)
             raise DropItem(f"extraction failed: {exc}") from None
+        if not (result.get("text") or "").strip():  # empty, ads-only, binary served as HTML: nothing to keep
+            self.crawler.stats.inc_value("fanwen/empty_pages")
+            raise DropItem(f"no text in {item.get('url')}")
         item = dict(item)
         item["document"] = result
         return item

@@ -26,10 +26,15 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 FANWEN_RETRY_BACKOFF_BASE = 2.0  # seconds; doubled on each retry (crawler.middlewares.BackoffRetryMiddleware)
 FANWEN_RETRY_BACKOFF_MAX = 120.0
+FANWEN_RETRY_AFTER_MAX = 120.0  # a 429/503 Retry-After pauses the site this long at most
 
-DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# a slow or trickling URL holds one of the site's two slots at most this long (the whole download, not per read)
+DOWNLOAD_TIMEOUT = 15
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # a speech page is < 500 KB; bigger downloads are cancelled
+DOWNLOAD_WARNSIZE = 1 * 1024 * 1024
+FANWEN_MAX_PAGE_CHARS = 1_000_000  # HTML characters per article beyond which it is dropped before extraction
+FANWEN_EXTRACT_TIMEOUT = 30.0  # seconds of extraction per article in a worker; a runaway page is dropped
+FANWEN_SITES_DIR = os.environ.get("FANWEN_SITES_DIR")  # site configs folder (default: crawler/sites)
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REDIRECT_MAX_TIMES = 5
@@ -42,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
+EXTENSIONS = {"crawler.writerlock.WriterLockExtension": 0}  # one writer per corpus.db (fanwen/lock.py)
+FANWEN_LOCK_HELD = False  # set by `fanwen crawl`, whose own process holds the lock
 ITEM_PIPELINES = {
     "crawler.pipelines.ProcessPipeline": 300,  # extract -> clean -> normalise -> classify, in worker processes
     "crawler.pipelines.StorePipeline": 800,  # dedup + store, the single writer

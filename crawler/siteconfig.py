@@ -35,6 +35,7 @@ URL regexes are searched (re.search) against the URL's path plus "?query".
 """
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -192,14 +193,34 @@ def load_site(path: Path) -> SiteConfig:
     )
 
 
-@lru_cache(maxsize=8)
+def sites_dir(directory: str | None = None) -> Path:
+    """The folder of site configs: `directory`, else $FANWEN_SITES_DIR (`fanwen crawl --sites-dir`, the Scrapy
+    setting FANWEN_SITES_DIR), else the bundled crawler/sites."""
+    chosen = directory or os.environ.get("FANWEN_SITES_DIR") or None
+    return Path(chosen).expanduser().resolve() if chosen else SITES_DIR
+
+
 def load_sites(directory: str | None = None) -> dict[str, SiteConfig]:
-    folder = Path(directory) if directory else SITES_DIR
+    return _load_sites(str(sites_dir(directory)))
+
+
+@lru_cache(maxsize=8)
+def _load_sites(directory: str) -> dict[str, SiteConfig]:
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise SiteConfigError(f"{folder}: sites directory not found")
     sites = {}
     for path in sorted(folder.glob("*.toml")):
         cfg = load_site(path)
+        if cfg.name in sites:
+            raise SiteConfigError(f"{path.name}: site name {cfg.name!r} already used by {sites[cfg.name].path.name}")
         sites[cfg.name] = cfg
+    if not sites:
+        raise SiteConfigError(f"{folder}: no site configs (*.toml) in this directory")
     return sites
+
+
+load_sites.cache_clear = _load_sites.cache_clear  # type: ignore[attr-defined]
 
 
 def _owner(host: str, sites: dict[str, SiteConfig]) -> SiteConfig | None:

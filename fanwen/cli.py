@@ -25,7 +25,11 @@ def friendly_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+            return result
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except sqlite3.Error as exc:
             raise click.ClickException(f"SQL error: {exc}") from None
         except OSError as exc:
@@ -43,11 +47,29 @@ def friendly_errors(fn):
 # the errors that name bad input or a bad database; looked up in the modules already loaded (one that raised was
 # loaded), so that no command imports the crawler or the store just to be able to catch their errors
 _KNOWN_ERRORS = (("fanwen.crawl", "CrawlError"), ("fanwen.ingest", "IngestError"), ("fanwen.store", "CorpusError"),
-                 ("crawler.siteconfig", "SiteConfigError"))
+                 ("crawler.siteconfig", "SiteConfigError"), ("fanwen.lock", "LockError"))
 
 
 def _known_error(exc: Exception) -> bool:
     return any(isinstance(exc, getattr(sys.modules[mod], name)) for mod, name in _KNOWN_ERRORS if mod in sys.modules)
+
+
+def _quiet_broken_pipe() -> None:
+    """`fanwen export | head`: the reader left, so stop quietly (nothing more to say, nobody to say it to)."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's final flush of stdout must not fail again
+    except (OSError, ValueError):
+        pass
+    sys.exit(0)
+
+
+def _existing_db(db: str) -> None:
+    """Commands that change a corpus refuse a missing one (a mistyped --db must not create an empty database)."""
+    from fanwen.store import CorpusError
+    if not Path(db).exists():
+        raise CorpusError(f"{db}: no such database (run `fanwen demo` or `fanwen crawl` first)")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,15 +110,19 @@ def _print_crawl_summary(db: str, stats: dict, title: str) -> None:
 @click.option("--workers", type=int, help="Extraction worker processes (default: CPU count).")
 @click.option("--threshold", type=float, help="Relevance threshold for label 'speech'.")
 @click.option("--log-level", default="WARNING", show_default=True)
+@click.option("--sites-dir", type=click.Path(file_okay=False), envvar="FANWEN_SITES_DIR",
+              help="Folder of your own site configs (*.toml) instead of the bundled crawler/sites "
+                   "[env: FANWEN_SITES_DIR].")
 @friendly_errors
-def crawl(db, sites, max_requests, seeds, bfs, jobdir, workers, threshold, log_level):
+def crawl(db, sites, max_requests, seeds, bfs, jobdir, workers, threshold, log_level, sites_dir):
     """Crawl the configured 范文 sites into the corpus (incremental: stored articles are not fetched again).
 
     Example: fanwen crawl --site caiyes --site sanweiyuan --max-requests 500
     """
     from fanwen.crawl import run_crawl
     stats = run_crawl(db, sites=list(sites) or None, max_requests=max_requests, seeds_dir=seeds, focused=not bfs,
-                      jobdir=jobdir, workers=workers, threshold=threshold, log_level=log_level, progress=True)
+                      jobdir=jobdir, workers=workers, threshold=threshold, log_level=log_level, progress=True,
+                      sites_dir=sites_dir)
     _print_crawl_summary(db, stats, "crawl finished")
 
 
@@ -127,15 +153,18 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
     no document (`Document.unusable`: empty, binary, blank, garbled, no main text) are counted, not stored."""
     import os
     from collections import deque
+    from fanwen.lock import acquire_writer
     from fanwen.store import Corpus
-    from fanwen.workers import document_from_dict, make_pool, process_item
+    from fanwen.workers import PageTimeout, PageTooLarge, document_from_dict, make_pool, process_item
 
+    lock = acquire_writer(db, "ingest")
     corpus = Corpus(db)
     crawl_id = corpus.begin_crawl([], command="ingest")
+    lock.note(crawl_id=crawl_id)
     from cleaners.usable import unusable_kind
 
     totals = {"new": 0, "skipped": 0, "duplicates": 0, "read": 0, "candidates": 0, "unusable": 0,
-              "unusable_kinds": {}}
+              "unusable_kinds": {}, "dropped": 0}
     status = "failed"
     pool = make_pool(workers or os.cpu_count() or 2, seeds_dir=seeds)
     try:
@@ -143,15 +172,21 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
 
         def store_oldest():
             part = [inflight.popleft() for _ in range(min(batch, len(inflight)))]
-            docs = [document_from_dict(f.result()) for f, _ in part]
-            for d in docs:
-                if d.unusable:
+            batch_docs = []
+            for f, it in part:
+                try:
+                    d = document_from_dict(f.result())
+                except (PageTooLarge, PageTimeout) as exc:  # bounded work per page: drop it, keep going
+                    totals["dropped"] += 1
+                    click.echo(f"\n  {it['url']}: dropped, {exc}", err=True)
+                    continue
+                if d.unusable:  # empty, binary, garbled, no main text: counted, never stored as a document
                     totals["unusable"] += 1
                     kind = unusable_kind(d.unusable)
                     totals["unusable_kinds"][kind] = totals["unusable_kinds"].get(kind, 0) + 1
-            stats = corpus.add_documents(
-                [(d, [tuple(p) for p in it.get("pages") or []]) for d, (_, it) in zip(docs, part)
-                 if not d.unusable], crawl_id)
+                    continue
+                batch_docs.append((d, [tuple(p) for p in it.get("pages") or []]))
+            stats = corpus.add_documents(batch_docs, crawl_id)
             for k in ("new", "skipped", "duplicates"):
                 totals[k] += stats[k]
             totals["candidates"] += stats.get("dedup", {}).get("candidates", 0)
@@ -159,11 +194,17 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
                 totals[k] = totals.get(k, 0.0) + stats.get("dedup", {}).get(k, 0.0)
             click.echo(f"\r  read {totals['read']}, stored {totals['new']} new documents", nl=False, err=True)
 
-        for item in items:
-            totals["read"] += 1
-            inflight.append((pool.submit(process_item, item), item))
-            if len(inflight) >= 3 * batch:
+        from fanwen.ingest import IngestError
+        try:
+            for item in items:
+                totals["read"] += 1
+                inflight.append((pool.submit(process_item, item), item))
+                if len(inflight) >= 3 * batch:
+                    store_oldest()
+        except IngestError:
+            while inflight:  # the good items read before the bad input are stored; the error is reported after
                 store_oldest()
+            raise
         while inflight:
             store_oldest()
         status = "finished"
@@ -174,6 +215,7 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
                             duplicates=totals["duplicates"], errors=0 if status == "finished" else 1,
                             unusable=totals["unusable"])
         corpus.close()
+        lock.release()
     return totals
 
 
@@ -198,7 +240,9 @@ def ingest(paths, db, url_prefix, seeds, workers):
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(totals["unusable_kinds"].items()))
         unusable = f", {totals['unusable']} unusable pages not stored ({kinds})"
     click.echo(f"ingested {totals['read']} pages: {totals['new']} new documents, {totals['skipped']} already stored,"
-               f" {totals['duplicates']} exact copies of stored text{unusable} ({time.time() - started:.1f}s)")
+               f" {totals['duplicates']} exact copies of stored text{unusable}"
+               + (f", {totals['dropped']} dropped (too large or too slow)" if totals.get("dropped") else "")
+               + f" ({time.time() - started:.1f}s)")
 
 
 @main.command()
@@ -262,7 +306,10 @@ def reclean(db, seeds, workers):
     import os
     from fanwen import dedup
     from fanwen.store import Corpus
-    from fanwen.workers import document_from_dict, make_pool, process_item
+    from fanwen.lock import acquire_writer
+    from fanwen.workers import PageTimeout, PageTooLarge, document_from_dict, make_pool, process_item
+    _existing_db(db)
+    lock = acquire_writer(db, "reclean")
     corpus = Corpus(db)
     rows = corpus.db.execute("SELECT id, url, site FROM documents ORDER BY id").fetchall()
     pool = make_pool(workers or os.cpu_count() or 2, seeds_dir=seeds)
@@ -276,15 +323,19 @@ def reclean(db, seeds, workers):
                 futures.append((doc_id, pool.submit(process_item, {"url": url, "site": site, "pages": pages})))
         updates = []
         for doc_id, fut in futures:
-            updates.append((doc_id, document_from_dict(fut.result())))
+            try:
+                updates.append((doc_id, document_from_dict(fut.result())))
+            except (PageTooLarge, PageTimeout) as exc:  # keeps its stored columns; the others go on
+                click.echo(f"\n  document {doc_id}: not recleaned, {exc}", err=True)
             done += 1
             if done % 20 == 0:
                 click.echo(f"\r  recleaned {done}/{len(futures)}", nl=False, err=True)
         corpus.replace_derived(updates)
+        corpus.rebuild_fts()
+        stats = dedup.rebuild(corpus.db)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    corpus.rebuild_fts()
-    stats = dedup.rebuild(corpus.db)
+        lock.release()
     unusable = sum(1 for _, d in updates if d.unusable)
     click.echo(f"\rrecleaned {done} documents from stored pages in {time.time() - started:.1f}s; clusters rebuilt "
                f"({json.dumps(stats, ensure_ascii=False)})")
@@ -303,11 +354,17 @@ def dedup_cmd(db, rebuild):
     Example: fanwen dedup --rebuild
     """
     from fanwen import dedup
+    from fanwen.lock import acquire_writer
     from fanwen.store import Corpus
-    corpus = Corpus(db)
+    _existing_db(db)
+    lock = acquire_writer(db, "dedup") if rebuild else None
+    corpus = Corpus(db, readonly=not rebuild)
     if rebuild:
-        with corpus.db.conn:
-            stats = dedup.rebuild(corpus.db)
+        try:
+            with corpus.db.conn:
+                stats = dedup.rebuild(corpus.db)
+        finally:
+            lock.release()
         click.echo(f"rebuilt clusters: {json.dumps(stats, ensure_ascii=False)}")
     q = lambda sql: corpus.db.execute(sql).fetchone()[0]  # noqa: E731
     click.echo(f"documents {q('SELECT count(*) FROM documents')}, clusters "
@@ -361,10 +418,11 @@ def _cell(v) -> str:
 
 
 def _run_query(db: str, sql: str, params=()) -> tuple[list[dict], list[str]]:
+    from fanwen.readonly import read_only_execute
     from fanwen.store import Corpus
     corpus = Corpus(db, readonly=True)
     try:
-        cur = corpus.db.execute(sql, params)
+        cur = read_only_execute(corpus.db.conn, sql, params)
         columns = [d[0] for d in cur.description or []]
         rows = [dict(zip(columns, r)) for r in cur.fetchall()]
     finally:

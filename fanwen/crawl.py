@@ -28,6 +28,10 @@ def check_sites(sites: list[str] | None, sites_dir: str | None = None) -> None:
 
 def _child(options: dict, queue) -> None:
     """Runs in the child process: one Scrapy crawl, then the final stats into the queue."""
+    from fanwen.lifeline import die_with_parent
+    die_with_parent(options.get("parent_pid"))  # a kill -9 of `fanwen crawl` ends the crawl too
+    if options.get("sites_dir"):
+        os.environ["FANWEN_SITES_DIR"] = options["sites_dir"]  # read by the spider and the extraction workers
     if options.get("proxy"):
         os.environ["http_proxy"] = options["proxy"]
         os.environ["https_proxy"] = options["proxy"]
@@ -41,6 +45,9 @@ def _child(options: dict, queue) -> None:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("FANWEN_DB", options["db"], priority="cmdline")
+    settings.set("FANWEN_LOCK_HELD", True, priority="cmdline")  # the parent holds the one-writer lock
+    if options.get("sites_dir"):
+        settings.set("FANWEN_SITES_DIR", options["sites_dir"], priority="cmdline")
     settings.set("LOG_LEVEL", options.get("log_level", "WARNING"), priority="cmdline")
     settings.set("FANWEN_MAX_REQUESTS", int(options.get("max_requests") or 0), priority="cmdline")
     settings.set("FANWEN_PROGRESS", bool(options.get("progress")), priority="cmdline")
@@ -77,9 +84,26 @@ def run_crawl(db_path: str | Path, sites: list[str] | None = None, demo: bool = 
               max_requests: int = 0, seeds_dir: str | None = None, jobdir: str | None = None,
               workers: int | None = None, threshold: float | None = None, search: bool = True,
               log_level: str = "WARNING", progress: bool = False, proxy: str | None = None,
-              settings: dict | None = None) -> dict:
-    """Crawl into db_path; returns the crawl's Scrapy stats plus `seconds` (and `demo_requests` for the demo)."""
-    check_sites(sites)
+              settings: dict | None = None, sites_dir: str | None = None) -> dict:
+    """Crawl into db_path; returns the crawl's Scrapy stats plus `seconds` (and `demo_requests` for the demo).
+
+    Takes the one-writer lock on db_path for the whole crawl (fanwen.lock) and checks the database is writable
+    before anything starts: a second writer, a locked, read-only or non-SQLite file is one CorpusError line.
+    """
+    from fanwen.lock import acquire_writer
+    if sites_dir is not None:
+        sites_dir = str(Path(sites_dir).resolve())
+    check_sites(sites, sites_dir)
+    lock = acquire_writer(db_path, "demo" if demo else "crawl")
+    try:
+        return _run_locked(db_path, sites, demo, focused, max_requests, seeds_dir, jobdir, workers, threshold,
+                           search, log_level, progress, proxy, settings, sites_dir)
+    finally:
+        lock.release()
+
+
+def _run_locked(db_path, sites, demo, focused, max_requests, seeds_dir, jobdir, workers, threshold, search,
+                log_level, progress, proxy, settings, sites_dir) -> dict:
     if demo and not sites:
         from fanwen.demo import build_demo
         sites = sorted({s.name for s in build_demo().sites})
@@ -93,8 +117,8 @@ def run_crawl(db_path: str | Path, sites: list[str] | None = None, demo: bool = 
     with server_cm as server:
         options = dict(db=str(db_path), sites=sites, demo=demo, focused=focused, max_requests=max_requests,
                        seeds=seeds_dir, jobdir=jobdir, workers=workers, threshold=threshold, search=search,
-                       log_level=log_level, progress=progress, settings=settings,
-                       proxy=proxy or (server.proxy_url if server else None))
+                       log_level=log_level, progress=progress, settings=settings, sites_dir=sites_dir,
+                       parent_pid=os.getpid(), proxy=proxy or (server.proxy_url if server else None))
         ctx = multiprocessing.get_context("spawn")
         queue = ctx.Queue()
         child = ctx.Process(target=_child, args=(options, queue), name="fanwen-crawl")

@@ -61,32 +61,53 @@ def iter_html_file(path: Path, root: Path | None, url_prefix: str | None, named:
     yield _item(url, [(url, body, None)])
 
 
-def iter_jsonl(path: Path) -> Iterator[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
+def _jsonl_record(line: str) -> dict:
+    """One JSONL line -> an item; ValueError with the reason (and column) for a bad line."""
     try:
-        with opener(path, "rt", encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{exc.colno}: not valid JSON ({exc.msg.removesuffix(' at')})") from None
+    if not isinstance(rec, dict) or not isinstance(rec.get("url"), str):
+        raise ValueError("needs a \"url\" string")
+    url = rec["url"]
+    if isinstance(rec.get("html"), str):
+        return _item(url, [(url, rec["html"], None)])
+    if isinstance(rec.get("text"), str):
+        site = site_for_url(url)
+        return {"url": site.canonical_url(url) if site else url, "site": site.name if site else "",
+                "title": rec.get("title") or "", "text": rec["text"], "seen_urls": [(url, "given")]}
+    raise ValueError("needs \"html\" or \"text\"")
+
+
+def iter_jsonl(path: Path) -> Iterator[dict]:
+    """Every good line is ingested; bad lines are skipped and reported together at the end as one IngestError
+    (line, column and reason of the first few), so the command exits non-zero after storing the good lines."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    bad: list[str] = []  # "path:line[:column]: reason"
+    good = 0
+    try:
+        with opener(path, "rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    bad.append(f"{path}:{lineno}:{exc.start + 1}: not UTF-8")
+                    continue
                 if not line.strip():
                     continue
                 try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise IngestError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-                if not isinstance(rec, dict) or not isinstance(rec.get("url"), str):
-                    raise IngestError(f"{path}:{lineno}: each line needs a \"url\" string")
-                url = rec["url"]
-                if isinstance(rec.get("html"), str):
-                    yield _item(url, [(url, rec["html"], None)])
-                elif isinstance(rec.get("text"), str):
-                    site = site_for_url(url)
-                    yield {"url": site.canonical_url(url) if site else url, "site": site.name if site else "",
-                           "title": rec.get("title") or "", "text": rec["text"], "seen_urls": [(url, "given")]}
-                else:
-                    raise IngestError(f"{path}:{lineno}: each line needs \"html\" or \"text\"")
-    except UnicodeDecodeError:
-        raise IngestError(f"{path}: not a UTF-8 JSONL file") from None
-    except (OSError, EOFError) as exc:
+                    item = _jsonl_record(line)
+                except ValueError as exc:
+                    bad.append(f"{path}:{lineno}:{exc}" if str(exc)[:1].isdigit() else f"{path}:{lineno}: {exc}")
+                    continue
+                good += 1
+                yield item
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise IngestError(f"{path}: cannot read ({exc})") from None
+    if bad:
+        others = [b[len(str(path)) + 1:].split(":")[0] for b in bad[1:]]
+        more = f"; also bad: line {', '.join(others[:10])}{' …' if len(others) > 10 else ''}" if others else ""
+        raise IngestError(f"{bad[0]}{more}; {len(bad)} bad line(s) skipped, the {good} good line(s) ingested")
 
 
 def iter_warc(path: Path) -> Iterator[dict]:
@@ -94,28 +115,59 @@ def iter_warc(path: Path) -> Iterator[dict]:
     from warcio.exceptions import ArchiveLoadFailed
 
     valid = 0
+    url = None
     try:
         with open(path, "rb") as fh:
             for record in ArchiveIterator(fh):
-                if record.format == "warc" or record.rec_headers.get_header("WARC-Target-URI"):
+                if record.rec_headers.get_header("WARC-Type") or record.rec_headers.get_header("WARC-Record-ID"):
                     valid += 1
+                elif not valid:  # a header line that says WARC, then garbage
+                    break
+                url = record.rec_headers.get_header("WARC-Target-URI")
                 if record.rec_type != "response" or not record.http_headers:
                     continue
+                body = record.content_stream().read()
+                if getattr(record.raw_stream, "limit", 0):  # fewer bytes than its Content-Length: cut short
+                    raise IngestError(_cut_message(path, valid, url))
                 if record.http_headers.get_statuscode() != "200":
                     continue
                 ctype = record.http_headers.get_header("Content-Type") or ""
                 if ctype and "html" not in ctype.lower():
                     continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                body = record.content_stream().read()
                 if not url:
                     continue
                 # as received, even when empty or binary: the pipeline says why such a page is unusable, and counts it
                 yield _item(url, [(url, body, ctype or None)])
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError) as exc:
-        raise IngestError(f"{path}: not a readable WARC file ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    except ArchiveLoadFailed:
+        if valid:
+            raise IngestError(_cut_message(path, valid + 1, None)) from None
+        raise IngestError(f"{path}: not a WARC file (it does not start with a WARC/1.x record header)") from None
+    except (OSError, EOFError, ValueError, AttributeError) as exc:
+        if valid:
+            raise IngestError(_cut_message(path, valid, url)) from None
+        raise IngestError(f"{path}: not a readable WARC file ({type(exc).__name__})") from None
     if not valid:
-        raise IngestError(f"{path}: not a readable WARC file (no WARC records in it)")
+        raise IngestError(f"{path}: not a WARC file (no WARC records in it)")
+    if path.name.endswith(".gz") and not _gzip_complete(path):
+        # warcio ends quietly at a gzip member cut in the middle: the record in it was never read
+        raise IngestError(_cut_message(path, valid + 1, None))
+
+
+def _cut_message(path: Path, number: int, url: str | None) -> str:
+    where = f" ({url})" if url else ""
+    return (f"{path}: truncated: record {number}{where} is cut short and was not stored; the complete records "
+            f"before it were ingested (ingest the whole file again once you have it)")
+
+
+def _gzip_complete(path: Path) -> bool:
+    """True when every gzip member of the file ends with its end-of-stream marker."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+        return True
+    except (EOFError, OSError, gzip.BadGzipFile):
+        return False
 
 
 def check_inputs(paths: list[str]) -> list[Path]:
@@ -132,15 +184,28 @@ def check_inputs(paths: list[str]) -> list[Path]:
     return out
 
 
+def _iter_path(path: Path, url_prefix: str | None) -> Iterator[dict]:
+    if path.is_dir():
+        for f in sorted(path.rglob("*")):
+            if f.is_file() and f.suffix.lower() in HTML_SUFFIXES:
+                yield from iter_html_file(f, path, url_prefix, named=False)
+    elif path.name.endswith((".warc", ".warc.gz")):
+        yield from iter_warc(path)
+    elif path.name.endswith((".jsonl", ".jsonl.gz")):
+        yield from iter_jsonl(path)
+    else:
+        yield from iter_html_file(path, path.parent, url_prefix)
+
+
 def iter_items(paths: list[str], url_prefix: str | None = None) -> Iterator[dict]:
+    """Items of every input in turn; an input with bad content does not stop the others: its error is raised (one
+    line, naming the first bad input and how many others had errors) once every input has been read."""
+    errors: list[str] = []
     for path in check_inputs(paths):
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and f.suffix.lower() in HTML_SUFFIXES:
-                    yield from iter_html_file(f, path, url_prefix, named=False)
-        elif path.name.endswith((".warc", ".warc.gz")):
-            yield from iter_warc(path)
-        elif path.name.endswith((".jsonl", ".jsonl.gz")):
-            yield from iter_jsonl(path)
-        else:
-            yield from iter_html_file(path, path.parent, url_prefix)
+        try:
+            yield from _iter_path(path, url_prefix)
+        except IngestError as exc:
+            errors.append(str(exc))
+    if errors:
+        more = f" (and {len(errors) - 1} more input(s) with errors)" if len(errors) > 1 else ""
+        raise IngestError(errors[0] + more)

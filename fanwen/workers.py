@@ -6,17 +6,42 @@ trafilatura takes tens of milliseconds a page; in worker processes it never stal
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from concurrent.futures import ProcessPoolExecutor
 
 from crawler.siteconfig import SiteConfig, load_sites, site_for_url
+from fanwen.lifeline import die_with_parent
+
+# Bounds on the work one page may cost: a runaway page is dropped (the caller counts it), the crawl keeps moving.
+MAX_PAGE_CHARS = 1_000_000  # HTML characters per page; a speech page is well under 500,000 (see benchmarks/page_bounds.py)
+EXTRACT_TIMEOUT = 30.0  # seconds of CPU stages per item (extract -> clean -> classify)
 
 _sites: dict[str, SiteConfig] = {}
+_bounds = {"max_chars": MAX_PAGE_CHARS, "timeout": EXTRACT_TIMEOUT}
 
 
-def _init(sites_dir: str | None, demo_suffix: str | None, seeds_dir: str | None, threshold: float) -> None:
+class PageTooLarge(ValueError):
+    pass
+
+
+class PageTimeout(BaseException):
+    """Not an Exception: library code's `except Exception` (trafilatura has many) must not swallow the alarm."""
+
+
+def _on_alarm(signum, frame):
+    raise PageTimeout(f"extraction took longer than {_bounds['timeout']:g} s")
+
+
+def _init(sites_dir: str | None, demo_suffix: str | None, seeds_dir: str | None, threshold: float,
+          max_chars: int = MAX_PAGE_CHARS, timeout: float = EXTRACT_TIMEOUT) -> None:
     global _sites
+    die_with_parent()  # a worker never outlives the crawl (or ingest) that started it, even after a kill -9
     from fanwen import pipeline
     from fanwen.relevance import load_model
+
+    _bounds.update(max_chars=max_chars, timeout=timeout)
+    if timeout:
+        signal.signal(signal.SIGALRM, _on_alarm)
 
     sites = load_sites(sites_dir)
     _sites = {n: (c.rehost(demo_suffix) if demo_suffix else c) for n, c in sites.items()}
@@ -30,7 +55,24 @@ def _site(name: str | None, url: str) -> SiteConfig | None:
 
 
 def process_item(item: dict) -> dict:
-    """An item {url, site, pages: [(url, html)]} or {url, site, title, text} -> the document as a dict."""
+    """An item {url, site, pages: [(url, html)]} or {url, site, title, text} -> the document as a dict.
+
+    Raises PageTooLarge before extraction for a page past the size cap, PageTimeout when the stages run too long.
+    """
+    size = sum(len(p[1]) for p in item.get("pages") or []) + len(item.get("text") or "")
+    if _bounds["max_chars"] and size > _bounds["max_chars"]:
+        raise PageTooLarge(f"page too large to extract ({size:,} characters, limit {_bounds['max_chars']:,})")
+    timeout = _bounds["timeout"] if multiprocessing.parent_process() is not None else 0
+    if timeout:
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return _process(item)
+    finally:
+        if timeout:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _process(item: dict) -> dict:
     from fanwen import pipeline
 
     site = _site(item.get("site"), item["url"])
@@ -45,11 +87,12 @@ def process_item(item: dict) -> dict:
 
 
 def make_pool(workers: int, sites_dir: str | None = None, demo_suffix: str | None = None,
-              seeds_dir: str | None = None, threshold: float = 0.5) -> ProcessPoolExecutor:
+              seeds_dir: str | None = None, threshold: float = 0.5, max_chars: int = MAX_PAGE_CHARS,
+              timeout: float = EXTRACT_TIMEOUT) -> ProcessPoolExecutor:
     # spawn, not fork: the parent runs a reactor and threads that a fork would copy mid-flight
     ctx = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=_init,
-                               initargs=(sites_dir, demo_suffix, seeds_dir, threshold))
+                               initargs=(sites_dir, demo_suffix, seeds_dir, threshold, max_chars, timeout))
 
 
 def document_from_dict(d: dict):

@@ -65,6 +65,7 @@ class FanwenSpider(scrapy.Spider):
                  **kwargs):
         super().__init__(**kwargs)
         configs = load_sites(sites_dir)
+        self.sites_dir = sites_dir  # the extraction workers load the same configs
         wanted = [s.strip() for s in (sites or "").split(",") if s.strip()]
         unknown = [s for s in wanted if s not in configs]
         if unknown:
@@ -88,6 +89,8 @@ class FanwenSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         kwargs.setdefault("db", crawler.settings.get("FANWEN_DB"))
+        if crawler.settings.get("FANWEN_SITES_DIR") and not kwargs.get("sites_dir"):
+            kwargs["sites_dir"] = crawler.settings.get("FANWEN_SITES_DIR")
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.focused:
             # plain breadth-first order, for comparison with the focused crawl
