@@ -47,7 +47,7 @@ def friendly_errors(fn):
 # the errors that name bad input or a bad database; looked up in the modules already loaded (one that raised was
 # loaded), so that no command imports the crawler or the store just to be able to catch their errors
 _KNOWN_ERRORS = (("fanwen.crawl", "CrawlError"), ("fanwen.ingest", "IngestError"), ("fanwen.store", "CorpusError"),
-                 ("crawler.siteconfig", "SiteConfigError"), ("fanwen.lock", "LockError"))
+                 ("crawler.siteconfig", "SiteConfigError"))
 
 
 def _known_error(exc: Exception) -> bool:
