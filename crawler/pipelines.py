@@ -10,7 +10,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.siteconfig import DEMO_SUFFIX
-from fanwen.store import Corpus
+from fanwen import health
+from fanwen.store import Corpus, CorpusError
 from fanwen.workers import document_from_dict, make_pool, process_item
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ class ProcessPipeline:
             result = await asyncio.wrap_future(self.pool.submit(process_item, dict(item)))
         except Exception as exc:  # a page that breaks the extractor is logged and counted, never fatal
             self.crawler.stats.inc_value("fanwen/extract_errors")
+            if item.get("site"):
+                self.crawler.stats.inc_value(health.key(item["site"], "extract_errors"))
             logger.error("extraction failed for %s: %s", item.get("url"), exc)
             raise DropItem(f"extraction failed: {exc}") from None
         item = dict(item)
@@ -84,7 +87,18 @@ class StorePipeline:
     async def process_item(self, item, spider=None):
         doc = document_from_dict(item["document"])
         pages = [tuple(p) for p in item["pages"]]
-        stats = await asyncio.wrap_future(self.writer.submit(self.corpus.add_documents, [(doc, pages)], self.crawl_id))
+        try:
+            stats = await asyncio.wrap_future(self.writer.submit(self.corpus.add_documents, [(doc, pages)],
+                                                                 self.crawl_id))
+        except CorpusError as exc:  # counted as a storage error, and the crawl goes on
+            self.crawler.stats.inc_value("fanwen/storage_errors")
+            self.crawler.stats.inc_value(health.key(doc.site or item.get("site") or "?", "storage_errors"))
+            logger.error("could not store %s: %s", doc.url, exc)
+            raise DropItem(f"storage failed: {exc}") from None
+        if stats["new"]:
+            self.crawler.stats.inc_value(health.key(doc.site, "documents"))
+            if doc.label == "speech":
+                self.crawler.stats.inc_value(health.key(doc.site, "speeches"))
         self.new += stats["new"]
         self.duplicates += stats["duplicates"]
         self.crawler.stats.inc_value("fanwen/new_documents", stats["new"])
@@ -101,7 +115,8 @@ class StorePipeline:
         elif self.new % 50 == 0:
             print(line, file=sys.stderr, flush=True)
 
-    def _finish(self, status: str, values: dict) -> None:
+    def _finish(self, status: str, values: dict, stats: dict) -> None:
+        values.update(health.record_crawl(self.corpus.db, self.crawl_id, stats))
         self.corpus.finish_crawl(self.crawl_id, status, **values)
         self.corpus.close()
 
@@ -111,10 +126,8 @@ class StorePipeline:
         st = self.crawler.stats
         status = {"finished": "finished", "shutdown": "interrupted", "budget_reached": "budget_reached"}.get(
             reason, reason)
-        errors = sum(v for k, v in st.get_stats().items()
-                     if k.startswith(("downloader/exception_count", "spider_exceptions/", "fanwen/extract_errors"))
-                     and isinstance(v, int))
+        # errors (by kind, robots-blocked apart) come from the per-site counters: fanwen.health.record_crawl
         values = dict(requests=st.get_value("downloader/request_count", 0), new_documents=self.new,
-                      duplicates=self.duplicates, errors=errors, skipped_known=st.get_value("fanwen/skipped_known", 0))
-        self.writer.submit(self._finish, status, values).result()
+                      duplicates=self.duplicates, skipped_known=st.get_value("fanwen/skipped_known", 0))
+        self.writer.submit(self._finish, status, values, dict(st.get_stats())).result()
         self.writer.shutdown(wait=True)

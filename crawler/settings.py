@@ -35,13 +35,19 @@ TELNETCONSOLE_ENABLED = False
 REDIRECT_MAX_TIMES = 5
 DEPTH_LIMIT = 12
 
-SPIDER_MIDDLEWARES = {}
+SPIDER_MIDDLEWARES = {
+    "crawler.sitestats.SiteResponsesMiddleware": 45,  # before HttpErrorMiddleware (50): every final status per site
+}
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.sitestats.SiteDownloadErrorsMiddleware": 40,  # outside the retries: final download failures per site
     "crawler.middlewares.SafeUrlMiddleware": 50,  # before anything else: drop IPs, other schemes, other domains
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.sitestats.SiteRobotsTxtMiddleware": 100,  # Scrapy's, counting blocked URLs per site
     "crawler.middlewares.RequestBudgetMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
+EXTENSIONS = {"crawler.sitestats.SiteStats": 500}  # per-site requests and seconds (fanwen.health)
 ITEM_PIPELINES = {
     "crawler.pipelines.ProcessPipeline": 300,  # extract -> clean -> normalise -> classify, in worker processes
     "crawler.pipelines.StorePipeline": 800,  # dedup + store, the single writer

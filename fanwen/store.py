@@ -4,7 +4,8 @@ Tables (names are a contract, see ../shared/DESIGN.md):
 - documents: one row per article URL, the cleaned speech and everything derived from it;
 - pages: the raw HTML of every fetched page of a document, zlib-compressed, so `fanwen reclean` can rebuild every
   derived column without fetching anything;
-- crawls: one row per run (the crawl log);
+- crawls: one row per run (the crawl log), with its errors by kind (error_counts JSON) and robots_blocked;
+- crawl_sites: per crawl and site, requests, pages, documents, speeches, failures (fanwen.health);
 - documents_fts: FTS5 over title and text (see fanwen.fts for how Chinese words of any length are found);
 - view speeches: the canonical copy of each distinct speech (label 'speech');
 - links / clusters: near-duplicate links and clusters (fanwen.dedup).
@@ -24,7 +25,9 @@ import sqlite_utils
 from cleaners.document import Document
 from fanwen import dedup
 from fanwen.fts import fts_tokens
+from fanwen.health import CRAWL_SITES_SCHEMA
 
+CRAWL_ERROR_COLUMNS = {"error_counts": str, "robots_blocked": int}
 DOCUMENT_COLUMNS = {
     "id": int, "url": str, "site": str, "title": str, "text": str, "published": str, "fetched_at": str,
     "content_hash": str, "chars": int, "cluster_id": int, "is_canonical": int, "label": str, "relevance": float,
@@ -124,6 +127,12 @@ class Corpus:
                 db["crawls"].create({"id": int, "started_at": str, "finished_at": str, "sites": str, "requests": int,
                                      "new_documents": int, "duplicates": int, "errors": int, "status": str,
                                      "skipped_known": int, "command": str}, pk="id")
+            existing = set(db["crawls"].columns_dict)
+            for col, typ in CRAWL_ERROR_COLUMNS.items():  # failures by kind; robots-blocked apart (fanwen.health)
+                if col not in existing:
+                    db["crawls"].add_column(col, typ)
+            if "crawl_sites" not in db.table_names():
+                db["crawl_sites"].create(CRAWL_SITES_SCHEMA, pk=("crawl_id", "site"))
             if "documents_fts" not in db.table_names():
                 db.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='', "
                            "tokenize='unicode61')")
