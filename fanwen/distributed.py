@@ -44,6 +44,7 @@ FIRST_TS = f"{NS}:site_first_ts"  # zset site -> first request time (min over cr
 LAST_TS = f"{NS}:site_last_ts"  # zset site -> last response time (max over crawlers)
 WRITER = f"{NS}:writer"  # the writer's lock (SET NX with a TTL it refreshes)
 HEARTBEAT_TTL = 6
+WRITER_TTL = 10
 FRONTIER_KEYS = [REQUESTS, DUPEFILTER, SCHEDULED, CRAWLERS, CLOSED, STATS, FIRST_TS, LAST_TS]
 
 
@@ -123,8 +124,8 @@ def recover_dead_crawlers(server) -> int:
         pipe.zunionstore(REQUESTS, {REQUESTS: 1, inflight_key(cid): 1}, aggregate="MIN")
         pipe.delete(inflight_key(cid))
         pipe.hsetnx(CLOSED, cid, "died")
-        n = pipe.execute()[0]
-        if n:
+        n, _, _, first = pipe.execute()
+        if n or first:
             logger.warning("crawler %s died: %d of its requests are back in the shared frontier", cid, n)
         moved += n
     return moved
@@ -152,6 +153,16 @@ def wait_for_crawl(url: str, timeout: float = 60.0) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- the writer
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _load_known(server, corpus) -> int:
     urls = set(corpus.known_urls())
     if "document_urls" in corpus.db.table_names():  # every URL a document was seen under, where it exists
@@ -190,13 +201,25 @@ class Writer:
         self.url, self.db_path, self.batch, self.progress = url, db, batch, progress
         self.server = connect(url)
         self.id = crawler_id()
-        if not self.server.set(WRITER, self.id, nx=True, ex=30):
-            holder = self.server.get(WRITER)
-            raise DistributedError(f"{url}: another writer ({holder.decode() if holder else '?'}) is running")
+        self._take_lock()
         self.corpus = Corpus(db)
         self.totals = {"new": 0, "skipped": 0, "duplicates": 0, "items": 0}
         self.per_site: dict[str, dict] = {}
         self.crawl_id = self._begin()
+
+    def _take_lock(self) -> None:
+        """One writer per Redis. A lock left by a killed writer is taken over: at once when it ran on this machine
+        and its process is gone, else once its TTL ran out."""
+        deadline = time.time() + WRITER_TTL + 1
+        while not self.server.set(WRITER, self.id, nx=True, ex=WRITER_TTL):
+            holder = (self.server.get(WRITER) or b"").decode()
+            host, _, pid = holder.rpartition(":")
+            if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+                self.server.delete(WRITER)
+                continue
+            if time.time() > deadline:
+                raise DistributedError(f"{self.url}: another writer ({holder}) is running on this Redis")
+            time.sleep(0.5)
 
     def _begin(self) -> int:
         crawl = self.server.hgetall(CRAWL)
@@ -270,7 +293,7 @@ class Writer:
         status = "interrupted"
         try:
             while True:
-                self.server.set(WRITER, self.id, xx=True, ex=30)
+                self.server.set(WRITER, self.id, xx=True, ex=WRITER_TTL)
                 batch = self._next_batch(poll)
                 if batch:
                     self.store(batch)
