@@ -346,9 +346,12 @@ def run_writer(url: str, db: str, batch: int = 64, progress: bool = False) -> di
 
 def run_demo(url: str, db: str, crawlers: int = 2, workers: int | None = None, max_requests: int = 0,
              seeds_dir: str | None = None, focused: bool = True, log_level: str = "WARNING",
-             progress: bool = False, server=None) -> dict:
+             progress: bool = False, server=None, settings: dict | None = None, writer: bool = True) -> dict:
     """`fanwen demo --redis URL --crawlers N`: the demo sites on 127.0.0.1, N crawler processes and this process as
-    the writer. Returns the writer's totals plus `seconds` and `demo_requests`."""
+    the writer. Returns the writer's totals plus `seconds` and `demo_requests`.
+
+    settings: extra Scrapy settings for the crawlers. writer=False (benchmarks): the crawlers run to the end with
+    nothing stored meanwhile; the returned `writer` then stores the queue with `.run()`."""
     import threading
     from contextlib import nullcontext
 
@@ -357,12 +360,13 @@ def run_demo(url: str, db: str, crawlers: int = 2, workers: int | None = None, m
 
     started = time.time()
     with (nullcontext(server) if server is not None else DemoServer()) as srv:
-        writer = Writer(url, db, progress=progress)  # begins the crawl: crawlers join it
+        store = Writer(url, db, progress=progress)  # begins the crawl: crawlers join it
         results: list = []
 
         def crawl_one():
             try:
-                results.append(run_crawl("", demo=True, proxy=srv.proxy_url, settings=crawl_settings(url),
+                results.append(run_crawl("", demo=True, proxy=srv.proxy_url,
+                                         settings={**crawl_settings(url), **(settings or {})},
                                          workers=workers, max_requests=max_requests, seeds_dir=seeds_dir,
                                          focused=focused, log_level=log_level))
             except Exception as exc:  # reported below; the writer still stores what the others pushed
@@ -372,9 +376,12 @@ def run_demo(url: str, db: str, crawlers: int = 2, workers: int | None = None, m
                    for i in range(max(1, crawlers))]
         for t in threads:
             t.start()
-        totals = writer.run(crawlers_gone=lambda: not any(t.is_alive() for t in threads))
+        if writer:
+            totals = store.run(crawlers_gone=lambda: not any(t.is_alive() for t in threads))
         for t in threads:
             t.join()
+        if not writer:
+            totals = {"writer": store}
         failed = [r for r in results if isinstance(r, Exception)]
         if failed and not any(isinstance(r, dict) for r in results):
             raise DistributedError(f"every crawler failed: {failed[0]}")
