@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -64,16 +65,34 @@ def run_once(url: str, crawlers: int, workers: int, tmp: Path) -> dict:
     redis.Redis.from_url(url).flushdb()
     db = str(tmp / f"corpus-{crawlers}.db")
     with DemoServer() as server:
+        marks: dict = {}
+        done = threading.Event()
+
+        def watch():  # when the first request reached the demo server, and when the last one did
+            seen = 0
+            while not done.is_set():
+                n = len(server.requests)
+                if n != seen:
+                    marks.setdefault("first", time.perf_counter())
+                    marks["last"], seen = time.perf_counter(), n
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         cpu0, t0 = _children_cpu(), time.perf_counter()
         result = run_demo(url, db, crawlers=crawlers, workers=workers, server=server, settings=NO_POLITENESS,
                           writer=False)
         crawl_s, crawl_cpu = time.perf_counter() - t0, _children_cpu() - cpu0
+        done.set()
+        watcher.join()
         pages = len(server.snapshot())
+    fetching_s = max(1e-6, marks.get("last", t0) - marks.get("first", t0))
     queued = redis.Redis.from_url(url).llen(ITEMS)
     t1 = time.perf_counter()
     totals = result["writer"].run()
     write_s = time.perf_counter() - t1
     return {"crawlers": crawlers, "pages": pages, "crawl_s": crawl_s, "pages_per_s": pages / crawl_s,
+            "startup_s": marks.get("first", t0) - t0, "fetch_pages_per_s": pages / fetching_s,
             "cores_used": crawl_cpu / crawl_s, "queued": queued, "stored": totals["new"], "write_s": write_s,
             "docs_per_s": totals["new"] / write_s if write_s else 0.0, "status": totals["status"]}
 
@@ -93,15 +112,17 @@ def main(argv=None) -> None:
     print(f"demo sites on 127.0.0.1; politeness off (DOWNLOAD_DELAY 0, AutoThrottle off); {args.workers} extraction "
           f"worker(s) per crawler; {cores} CPU cores on this machine, load average {os.getloadavg()[0]:.1f} "
           f"at the start (a load above the core count means other work shares the cores)")
-    print(f"{'crawlers':>8} {'pages':>6} {'crawl s':>8} {'pages/s':>8} {'cores used':>10} {'docs':>5} "
-          f"{'write s':>8} {'writer docs/s':>13}")
+    print("pages/s = demo pages / wall seconds of the crawl; 'fetching' = from the first request the demo server saw to "
+          "the last (start-up of the processes and their extraction workers excluded)")
+    print(f"{'crawlers':>8} {'pages':>6} {'crawl s':>8} {'start-up s':>10} {'pages/s':>8} {'fetching pages/s':>16} "
+          f"{'cores used':>10} {'docs':>5} {'write s':>8} {'writer docs/s':>13}")
     rows = []
     try:
         for n in args.crawlers:
             r = run_once(url, n, args.workers, tmp)
             rows.append(r)
-            print(f"{r['crawlers']:>8} {r['pages']:>6} {r['crawl_s']:>8.1f} {r['pages_per_s']:>8.1f} "
-                  f"{r['cores_used']:>10.2f} {r['stored']:>5} {r['write_s']:>8.1f} {r['docs_per_s']:>13.1f}",
+            print(f"{r['crawlers']:>8} {r['pages']:>6} {r['crawl_s']:>8.1f} {r['startup_s']:>10.1f} "
+                  f"{r['pages_per_s']:>8.1f} {r['fetch_pages_per_s']:>16.1f} {r['cores_used']:>10.2f} {r['stored']:>5} {r['write_s']:>8.1f} {r['docs_per_s']:>13.1f}",
                   flush=True)
     finally:
         if proc is not None:
@@ -110,7 +131,7 @@ def main(argv=None) -> None:
     base = rows[0]
     for r in rows[1:]:
         print(f"  {r['crawlers']} crawlers: {r['pages_per_s'] / base['pages_per_s']:.2f}x the pages/s of "
-              f"{base['crawlers']}")
+              f"{base['crawlers']} ({r['fetch_pages_per_s'] / base['fetch_pages_per_s']:.2f}x while fetching)")
     best = max(rows, key=lambda r: r["pages_per_s"])
     docs_per_page = best["stored"] / best["pages"] if best["pages"] else 0
     crawl_docs_per_s = best["pages_per_s"] * docs_per_page

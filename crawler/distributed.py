@@ -5,21 +5,24 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import warnings
 from typing import Iterable
 
+import redis
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, ScrapyDeprecationWarning
 from scrapy_redis.queue import PriorityQueue
 
-from fanwen.distributed import (CLOSED, CRAWL, CRAWLERS, FIRST_TS, HEARTBEAT_TTL, ITEMS, KNOWN, LAST_TS, REQUESTS,
-                                SCHEDULED, STATS, DistributedError, connect, crawler_id, encode_item, heartbeat_key,
+from fanwen.distributed import (CLOSED, CRAWL, CRAWLERS, FIRST_TS, HEARTBEAT_TTL, ITEMS, KNOWN, LAST_TS,
+                                REDIS_PATIENCE, REQUESTS, SCHEDULED, STATS, DistributedError, connect, crawler_id, encode_item, heartbeat_key,
                                 inflight_key, live_crawlers, recover_dead_crawlers)
 from fanwen.health import PREFIX
 
 logger = logging.getLogger(__name__)
 # scrapy-redis 0.9.1 still passes spider= to the stats collector; nothing for the user to act on
 warnings.filterwarnings("ignore", message="Passing a 'spider' argument", category=ScrapyDeprecationWarning)
+warnings.filterwarnings("ignore", message=r"Spider.log\(\) is deprecated", category=ScrapyDeprecationWarning)
 
 
 class RedisSet:
@@ -56,7 +59,20 @@ class InflightPriorityQueue(PriorityQueue):
         if previous is not None:
             self.server.zrem(self.inflight, previous)
 
+    def __len__(self):
+        try:
+            return super().__len__()
+        except (redis.ConnectionError, redis.TimeoutError):
+            return 1  # unknown while Redis is away: not idle, so the crawler does not end as 'finished'
+
     def pop(self, timeout=0):
+        try:
+            return self._pop()
+        except (redis.ConnectionError, redis.TimeoutError) as exc:  # CrawlerPresence gives up after REDIS_PATIENCE
+            logger.warning("redis unreachable: %s", exc)
+            return None
+
+    def _pop(self):
         # one atomic move: the request is in the frontier or in this crawler's in-flight set, never nowhere
         script = self.server.register_script(
             "local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES') "
@@ -164,13 +180,14 @@ class CrawlerPresence:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.server = connect(crawler.settings.get("REDIS_URL"))
+        self.server = connect(crawler.settings.get("REDIS_URL"), patient=True)
         self.id = crawler_id()
         crawler.fanwen_redis = self.server
         crawler.fanwen_crawler_id = self.id
         self.pushed: dict[str, float] = {}
         self.loop = None
         self.state = "busy"
+        self.unreachable_since: float | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -222,10 +239,31 @@ class CrawlerPresence:
             self._beat()
             self._push_counters()
             recover_dead_crawlers(self.server)
+            if not self.server.exists(CRAWL):  # the writer ends a crawl only when no crawler is left: Redis lost it
+                logger.error("the crawl is gone from Redis (restarted empty?): stopping; start the writer again, "
+                             "then the crawlers")
+                self._close("redis_lost")
+            self.unreachable_since = None
         except Exception as exc:  # Redis away for a moment: try again on the next tick
+            self.unreachable_since = self.unreachable_since or time.time()
             logger.warning("redis heartbeat failed: %s", exc)
+            if time.time() - self.unreachable_since > REDIS_PATIENCE:
+                self._close("redis_unreachable")
+
+    def _close(self, reason: str) -> None:
+        from scrapy.utils.defer import deferred_from_coro
+
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     def spider_idle(self, spider):
+        try:
+            self._idle()
+        except (redis.ConnectionError, redis.TimeoutError):
+            raise DontCloseSpider from None  # Redis away: wait for it (CrawlerPresence gives up after REDIS_PATIENCE)
+
+    def _idle(self):
         self.state = "idle"
         self._beat()
         # nothing is in progress here, so anything left in our in-flight set was handled on a path we do not track
@@ -238,6 +276,8 @@ class CrawlerPresence:
     def spider_closed(self, spider, reason):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+        if reason in ("redis_lost", "redis_unreachable"):
+            return
         self._push_counters()
         pipe = self.server.pipeline()
         pipe.hset(CLOSED, self.id, reason)

@@ -121,6 +121,9 @@ def crawl(db, sites, max_requests, seeds, bfs, jobdir, workers, threshold, log_l
         from fanwen import distributed
         distributed.wait_for_crawl(redis_url)
         stats = run_crawl("", settings=distributed.crawl_settings(redis_url), **options)
+        if stats.get("finish_reason") in ("redis_lost", "redis_unreachable"):
+            raise distributed.DistributedError(f"{redis_url}: crawler stopped ({stats['finish_reason']}); start the "
+                                               f"writer again, then the crawlers")
         click.echo(f"crawler finished ({stats.get('finish_reason')}): {stats.get('downloader/request_count', 0)} "
                    f"requests, {stats.get('fanwen/pushed_items', 0)} documents pushed to the writer, "
                    f"{stats.get('seconds')}s")

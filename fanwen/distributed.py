@@ -45,6 +45,7 @@ LAST_TS = f"{NS}:site_last_ts"  # zset site -> last response time (max over craw
 WRITER = f"{NS}:writer"  # the writer's lock (SET NX with a TTL it refreshes)
 HEARTBEAT_TTL = 6
 WRITER_TTL = 10
+REDIS_PATIENCE = 60  # seconds a writer or crawler waits for an unreachable Redis before it gives up
 FRONTIER_KEYS = [REQUESTS, DUPEFILTER, SCHEDULED, CRAWLERS, CLOSED, STATS, FIRST_TS, LAST_TS]
 
 
@@ -60,7 +61,18 @@ def inflight_key(crawler_id: str) -> str:
     return f"{NS}:inflight:{crawler_id}"
 
 
-def connect(url: str):
+def retry_params() -> dict:
+    """redis-py parameters that ride out a Redis restart of ~10 s (each command retried with back-off)."""
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError, TimeoutError
+    from redis.retry import Retry
+
+    return {"retry": Retry(ExponentialBackoff(cap=2.0, base=0.2), 8),
+            "retry_on_error": [ConnectionError, TimeoutError]}
+
+
+def connect(url: str, patient: bool = False):
+    """A Redis client; patient=True (crawler processes) retries each command through a short outage."""
     try:
         import redis
     except ImportError:
@@ -68,7 +80,9 @@ def connect(url: str):
             from None
     try:
         server = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
-        server.ping()
+        server.ping()  # at once, without retries: a wrong URL is one clear line
+        if patient:
+            server = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30, **retry_params())
     except ValueError as exc:
         raise DistributedError(f"{url}: not a Redis URL ({exc})") from None
     except redis.RedisError as exc:
@@ -87,6 +101,7 @@ def crawl_settings(url: str) -> dict:
         "SCHEDULER_QUEUE_CLASS": "crawler.distributed.InflightPriorityQueue",
         "SCHEDULER_QUEUE_KEY": REQUESTS,
         "SCHEDULER_DUPEFILTER_KEY": DUPEFILTER,
+        "REDIS_PARAMS": {"socket_timeout": 30, "socket_connect_timeout": 5, **retry_params()},
         "SCHEDULER_PERSIST": True,  # the frontier belongs to the crawl, not to one process; the writer clears it
         "FANWEN_DB": "",  # crawlers never open the database
         "ITEM_PIPELINES": {"crawler.pipelines.ProcessPipeline": 300, "crawler.distributed.RedisPushPipeline": 800},
@@ -290,28 +305,47 @@ class Writer:
 
         crawlers_gone: for a writer that started the crawlers itself (`fanwen demo --redis`), true once they all
         exited, so a crawler that failed to start does not keep the writer waiting."""
+        import redis
+
         status = "interrupted"
+        unreachable_since = None
         try:
             while True:
-                self.server.set(WRITER, self.id, xx=True, ex=WRITER_TTL)
-                batch = self._next_batch(poll)
-                if batch:
-                    self.store(batch)
-                    continue
-                done, status = _crawl_done(self.server)
-                if done:
-                    break
-                if crawlers_gone is not None and crawlers_gone() and not self.server.llen(ITEMS):
-                    status = "failed" if not self.server.scard(CRAWLERS) else "interrupted"
-                    break
+                try:
+                    self.server.set(WRITER, self.id, ex=WRITER_TTL)
+                    if not self.server.exists(CRAWL):
+                        raise DistributedError(f"{self.url}: the crawl is gone from Redis (restarted empty?); what "
+                                               f"was stored is kept: start the writer again, then the crawlers")
+                    batch = self._next_batch(poll)
+                    if batch:
+                        self.store(batch)
+                        continue
+                    done, status = _crawl_done(self.server)
+                    if done:
+                        break
+                    if crawlers_gone is not None and crawlers_gone() and not self.server.llen(ITEMS):
+                        status = "failed" if not self.server.scard(CRAWLERS) else "interrupted"
+                        break
+                    unreachable_since = None
+                except (redis.ConnectionError, redis.TimeoutError) as exc:
+                    unreachable_since = unreachable_since or time.time()
+                    if time.time() - unreachable_since > REDIS_PATIENCE:
+                        raise DistributedError(f"{self.url}: Redis unreachable for {REDIS_PATIENCE}s ({exc})") \
+                            from None
+                    logger.warning("Redis unreachable (%s); retrying", exc)
+                    time.sleep(1)
             self._finish(status)
-        except KeyboardInterrupt:
-            # the crawl log says so; the crawl itself stays in Redis for the next writer to carry on
-            self.corpus.update_crawl(self.crawl_id, status="interrupted")
+        except (KeyboardInterrupt, DistributedError):
+            # the crawl log says so; the crawl itself stays in Redis (if it is there) for the next writer
+            new = self.corpus.count(f"SELECT count(*) FROM documents WHERE crawl_id = {int(self.crawl_id)}")
+            self.corpus.update_crawl(self.crawl_id, status="interrupted", new_documents=new)
             raise
         finally:
-            if self.server.get(WRITER) == self.id.encode():
-                self.server.delete(WRITER)
+            try:
+                if self.server.get(WRITER) == self.id.encode():
+                    self.server.delete(WRITER)
+            except redis.RedisError:
+                pass
             self.corpus.close()
         return {**self.totals, "status": status, "crawl_id": self.crawl_id}
 

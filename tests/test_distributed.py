@@ -2,7 +2,6 @@
 writer, the demo sites on 127.0.0.1: the same corpus as a plain demo, no URL fetched twice, kill -9 of a crawler or
 of the writer loses nothing and stores nothing twice.
 """
-import json
 import os
 import shutil
 import signal
@@ -33,27 +32,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def redis_url(tmp_path):
+def _start_redis(port: int, data_dir, appendonly: bool = False) -> subprocess.Popen:
     binary = shutil.which("redis-server")
     if not binary:
         pytest.skip("redis-server not installed (apt-get install -y redis-server; .ci/run installs it)")
-    port = _free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "yes" if appendonly else "no", "--appendfsync", "always",
+                             "--dir", str(data_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis.from_url(f"redis://127.0.0.1:{port}/0")
     deadline = time.time() + 10
     while True:
         try:
             client.ping()
-            break
+            return proc
         except redis.ConnectionError:
             if time.time() > deadline or proc.poll() is not None:
                 proc.kill()
                 pytest.skip("redis-server did not start on 127.0.0.1")
             time.sleep(0.05)
-    yield url
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    port = _free_port()
+    proc = _start_redis(port, tmp_path)
+    yield f"redis://127.0.0.1:{port}/0"
     proc.kill()
     proc.wait()
 
@@ -259,5 +262,40 @@ def test_a_crawler_waits_for_the_writer_then_says_so(redis_url, monkeypatch):
 
     with pytest.raises(distributed.DistributedError, match="no writer began a crawl"):
         distributed.wait_for_crawl(redis_url, timeout=0.5)
-    assert json.loads(json.dumps(distributed.crawl_settings(redis_url)))["SCHEDULER"] == \
-        "scrapy_redis.scheduler.Scheduler"
+    settings = distributed.crawl_settings(redis_url)
+    assert settings["SCHEDULER"] == "scrapy_redis.scheduler.Scheduler"
+    assert settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
+
+
+def test_redis_killed_and_restarted_with_its_data_the_crawl_carries_on(tmp_path, demo, cleanup):
+    """kill -9 of redis-server mid-crawl, back 3 s later from its append-only file: nothing to do, nothing lost."""
+    port = _free_port()
+    data = tmp_path / "redis"
+    data.mkdir()
+    server_proc = _start_redis(port, data, appendonly=True)
+    url = f"redis://127.0.0.1:{port}/0"
+    db = str(tmp_path / "corpus.db")
+    sites = KILL_SITES[:2]
+    expected = sorted(a.canonical_url for a in demo.focused_articles if a.site in sites)
+    try:
+        with DemoServer(demo) as server:
+            writer = _cli("write", "--redis", url, "--db", db)
+            cleanup.append(writer)
+            _wait_for(lambda: redis.Redis.from_url(url).exists("fanwen:crawl"), 60, "the writer to begin the crawl")
+            crawler = _cli("crawl", "--redis", url, "--demo-proxy", server.proxy_url, "--workers", "1",
+                           *[arg for site in sites for arg in ("--site", site)])
+            cleanup.append(crawler)
+            _wait_for(lambda: _stored(db) >= 5, 120, "documents to be stored")
+            server_proc.kill()
+            server_proc.wait()
+            time.sleep(3)
+            server_proc = _start_redis(port, data, appendonly=True)
+            out_w, err_w = writer.communicate(timeout=180)
+            out_c, err_c = crawler.communicate(timeout=60)
+    finally:
+        server_proc.kill()
+        server_proc.wait()
+    assert writer.returncode == 0, err_w[-2000:]
+    assert crawler.returncode == 0, err_c[-2000:]
+    assert "Traceback" not in err_w + err_c
+    assert _docs(db)["urls"] == expected
