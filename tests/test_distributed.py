@@ -299,3 +299,24 @@ def test_redis_killed_and_restarted_with_its_data_the_crawl_carries_on(tmp_path,
     assert crawler.returncode == 0, err_c[-2000:]
     assert "Traceback" not in err_w + err_c
     assert _docs(db)["urls"] == expected
+
+
+def test_cli_demo_with_redis_and_a_request_budget(tmp_path, redis_url):
+    """`fanwen demo --redis URL --crawlers 2` through the CLI; each crawler stops at its budget, the writer ends the
+    crawl as budget_reached with what was pushed stored, and the next crawl starts clean."""
+    from click.testing import CliRunner
+
+    from fanwen.cli import main
+
+    db = str(tmp_path / "corpus.db")
+    r = CliRunner().invoke(main, ["demo", "--db", db, "--redis", redis_url, "--crawlers", "2",
+                                  "--max-requests", "40"])
+    assert r.exit_code == 0, r.output
+    assert "distributed demo crawl budget_reached (2 crawlers, 1 writer)" in r.output
+    conn = sqlite3.connect(db)
+    status, new, requests = conn.execute("SELECT status, new_documents, requests FROM crawls").fetchone()
+    stored = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    assert status == "budget_reached" and new == stored > 0 and 40 <= requests <= 2 * 40 + 10
+    client = redis.Redis.from_url(redis_url)
+    assert not client.exists("fanwen:crawl", "fanwen:requests", "fanwen:dupefilter")
+    assert client.scard("fanwen:known") >= stored
