@@ -7,7 +7,6 @@ import logging
 import os
 import time
 import warnings
-from typing import Iterable
 
 import redis
 from scrapy import signals
@@ -37,11 +36,6 @@ class RedisSet:
     def add(self, value) -> None:
         self.server.sadd(self.key, value)
 
-    def update(self, values: Iterable) -> None:
-        values = list(values)
-        for i in range(0, len(values), 5000):
-            self.server.sadd(self.key, *values[i:i + 5000])
-
     def __len__(self) -> int:
         return int(self.server.scard(self.key))
 
@@ -52,6 +46,12 @@ class InflightPriorityQueue(PriorityQueue):
     def __init__(self, server, spider, key, serializer=None):
         super().__init__(server, spider, key, serializer)
         self.inflight = inflight_key(spider.crawler.fanwen_crawler_id)
+        # one atomic move: the request is in the frontier or in this crawler's in-flight set, never nowhere
+        self._move = server.register_script(
+            "local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES') "
+            "if #r == 0 then return nil end "
+            "redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0) "
+            "redis.call('ZADD', KEYS[2], r[2], r[1]) return r[1]")
 
     def push(self, request):
         previous = request.meta.pop("fanwen_inflight", None)  # a retry: the copy in the frontier replaces it
@@ -73,13 +73,7 @@ class InflightPriorityQueue(PriorityQueue):
             return None
 
     def _pop(self):
-        # one atomic move: the request is in the frontier or in this crawler's in-flight set, never nowhere
-        script = self.server.register_script(
-            "local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES') "
-            "if #r == 0 then return nil end "
-            "redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0) "
-            "redis.call('ZADD', KEYS[2], r[2], r[1]) return r[1]")
-        data = script(keys=[self.key, self.inflight])
+        data = self._move(keys=[self.key, self.inflight])
         if data is None:
             return None
         request = self._decode_request(data)
@@ -119,22 +113,20 @@ class InflightSpiderMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def _tag(self, response, output, state: dict):
+    def _tag(self, response, output):
         if isinstance(output, dict) and response is not None and "fanwen_inflight" in response.request.meta:
             output["fanwen_inflight"] = response.request.meta.pop("fanwen_inflight")
         return output
 
     def process_spider_output(self, response, result, spider=None):
-        state: dict = {}
         for output in result:
-            yield self._tag(response, output, state)
+            yield self._tag(response, output)
         if response is not None:
             request_done(self.crawler, response.request)
 
     async def process_spider_output_async(self, response, result, spider=None):
-        state: dict = {}
         async for output in result:
-            yield self._tag(response, output, state)
+            yield self._tag(response, output)
         if response is not None:
             request_done(self.crawler, response.request)
 
