@@ -68,13 +68,17 @@ def run_once(url: str, crawlers: int, workers: int, tmp: Path) -> dict:
         marks: dict = {}
         done = threading.Event()
 
-        def watch():  # when the first request reached the demo server, and when the last one did
-            seen = 0
+        client = redis.Redis.from_url(url)
+
+        def watch():  # when the first request reached the demo server, and when the last document was pushed
+            seen = pushed = 0
             while not done.is_set():
-                n = len(server.requests)
+                n, m = len(server.requests), client.llen(ITEMS)
                 if n != seen:
                     marks.setdefault("first", time.perf_counter())
-                    marks["last"], seen = time.perf_counter(), n
+                    seen = n
+                if m != pushed:
+                    marks["last"], pushed = time.perf_counter(), m
                 time.sleep(0.05)
 
         watcher = threading.Thread(target=watch, daemon=True)
@@ -113,7 +117,7 @@ def main(argv=None) -> None:
           f"worker(s) per crawler; {cores} CPU cores on this machine, load average {os.getloadavg()[0]:.1f} "
           f"at the start (a load above the core count means other work shares the cores)")
     print("pages/s = demo pages / wall seconds of the crawl; 'fetching' = from the first request the demo server saw to "
-          "the last (start-up of the processes and their extraction workers excluded)")
+          "the last document pushed to Redis (start-up and shut-down of the processes excluded)")
     print(f"{'crawlers':>8} {'pages':>6} {'crawl s':>8} {'start-up s':>10} {'pages/s':>8} {'fetching pages/s':>16} "
           f"{'cores used':>10} {'docs':>5} {'write s':>8} {'writer docs/s':>13}")
     rows = []

@@ -448,8 +448,10 @@ def stats(db, as_json, health, fail_on_alert):
     totals, _ = _run_query(db, """
         SELECT count(*) AS documents, count(DISTINCT cluster_id) AS clusters,
                (SELECT count(*) FROM speeches) AS speeches FROM documents""")
+    present = {r["name"] for r in _run_query(db, "SELECT name FROM pragma_table_info('crawls')")[0]}
+    by_kind = ", error_counts, robots_blocked" if "error_counts" in present else ""  # older corpora lack them
     crawls, ccols = _run_query(db, "SELECT id, started_at, finished_at, command, sites, requests, new_documents, "
-                                   "duplicates, errors, status FROM crawls ORDER BY id DESC LIMIT 5")
+                                   f"duplicates, errors{by_kind}, status FROM crawls ORDER BY id DESC LIMIT 5")
     if as_json:
         click.echo(json.dumps({"totals": totals[0], "sites": per_site, "crawls": crawls}, ensure_ascii=False,
                               indent=2))

@@ -79,6 +79,13 @@ def test_crawls_count_errors_by_kind_and_robots_apart(tmp_path, demo):
     assert site["storage_errors"] == 1 and site["robots_blocked"] == 1 and site["extract_errors"] == 0
     assert site["requests"] == len([u for u in fetched if not u.endswith("/robots.txt")])
     assert site["list_pages"] > 0 and site["seconds"] > 0
+    from click.testing import CliRunner
+
+    from fanwen.cli import main
+    shown = CliRunner().invoke(main, ["stats", "--db", db, "--json"])
+    assert shown.exit_code == 0, shown.output
+    last = json.loads(shown.output)["crawls"][0]
+    assert json.loads(last["error_counts"])["http_404"] == 1 and last["robots_blocked"] == 1
 
 
 def _forget_site(db: str, site: str) -> None:
