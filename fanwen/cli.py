@@ -152,7 +152,9 @@ def write(db, redis_url, batch, fail_on_alert):
     totals = run_writer(redis_url, db, batch=batch, progress=True)
     click.echo("", err=True)
     totals["seconds"] = round(time.time() - started, 2)
-    _print_crawl_summary(db, {"fanwen/new_documents": totals["new"], "seconds": totals["seconds"]},
+    requests = _run_query(db, "SELECT requests FROM crawls WHERE id = ?", [totals["crawl_id"]])[0][0]["requests"]
+    _print_crawl_summary(db, {"fanwen/new_documents": totals["new"], "seconds": totals["seconds"],
+                              "downloader/request_count": requests, "downloader/response_count": requests},
                          f"distributed crawl {totals['crawl_id']} {totals['status']}")
     _report_alerts(db, totals["crawl_id"], fail_on_alert)
 
