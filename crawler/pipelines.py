@@ -11,7 +11,8 @@ from scrapy.exceptions import DropItem
 
 from cleaners.usable import unusable_kind
 from crawler.siteconfig import DEMO_SUFFIX
-from fanwen.store import Corpus
+from fanwen import health
+from fanwen.store import Corpus, CorpusError
 from fanwen.workers import PageTimeout, document_from_dict, make_pool, process_item
 
 logger = logging.getLogger(__name__)
@@ -46,11 +47,10 @@ class ProcessPipeline:
             result = await asyncio.wrap_future(self.pool.submit(process_item, dict(item)))
         except (Exception, PageTimeout) as exc:  # a page that breaks the extractor is logged and counted, never fatal
             self.crawler.stats.inc_value("fanwen/extract_errors")
+            if item.get("site"):
+                self.crawler.stats.inc_value(health.key(item["site"], "extract_errors"))
             logger.error("extraction failed for %s: %s", item.get("url"), exc)
             raise DropItem(f"extraction failed: {exc}") from None
-        if not (result.get("text") or "").strip():  # empty, ads-only, binary served as HTML: nothing to keep
-            self.crawler.stats.inc_value("fanwen/empty_pages")
-            raise DropItem(f"no text in {item.get('url')}")
         item = dict(item)
         item["document"] = result
         return item
@@ -94,7 +94,7 @@ class StorePipeline:
         st = self.crawler.stats
         st.inc_value("fanwen/unusable_pages")
         st.inc_value(f"fanwen/unusable/{unusable_kind(doc.unusable)}")
-        st.inc_value(f"fanwen/site/{site}/unusable_pages")
+        st.inc_value(health.key(site, "unusable_pages"))
         logger.info("unusable page %s: %s", doc.url, doc.unusable)
         raise DropItem(f"unusable page {doc.url}: {doc.unusable}", log_level="INFO")
 
@@ -103,7 +103,18 @@ class StorePipeline:
         if doc.unusable:
             self._unusable(item, doc)
         pages = [tuple(p) for p in item["pages"]]
-        stats = await asyncio.wrap_future(self.writer.submit(self.corpus.add_documents, [(doc, pages)], self.crawl_id))
+        try:
+            stats = await asyncio.wrap_future(self.writer.submit(self.corpus.add_documents, [(doc, pages)],
+                                                                 self.crawl_id))
+        except CorpusError as exc:  # counted as a storage error, and the crawl goes on
+            self.crawler.stats.inc_value("fanwen/storage_errors")
+            self.crawler.stats.inc_value(health.key(doc.site or item.get("site") or "?", "storage_errors"))
+            logger.error("could not store %s: %s", doc.url, exc)
+            raise DropItem(f"storage failed: {exc}") from None
+        if stats["new"]:
+            self.crawler.stats.inc_value(health.key(doc.site, "documents"))
+            if doc.label == "speech":
+                self.crawler.stats.inc_value(health.key(doc.site, "speeches"))
         self.new += stats["new"]
         self.duplicates += stats["duplicates"]
         self.crawler.stats.inc_value("fanwen/new_documents", stats["new"])
@@ -120,7 +131,8 @@ class StorePipeline:
         elif self.new % 50 == 0:
             print(line, file=sys.stderr, flush=True)
 
-    def _finish(self, status: str, values: dict) -> None:
+    def _finish(self, status: str, values: dict, stats: dict) -> None:
+        values.update(health.record_crawl(self.corpus.db, self.crawl_id, stats))
         self.corpus.finish_crawl(self.crawl_id, status, **values)
         self.corpus.close()
 
@@ -130,11 +142,9 @@ class StorePipeline:
         st = self.crawler.stats
         status = {"finished": "finished", "shutdown": "interrupted", "budget_reached": "budget_reached"}.get(
             reason, reason)
-        errors = sum(v for k, v in st.get_stats().items()
-                     if k.startswith(("downloader/exception_count", "spider_exceptions/", "fanwen/extract_errors"))
-                     and isinstance(v, int))
+        # errors (by kind, robots-blocked apart) come from the per-site counters: fanwen.health.record_crawl
         values = dict(requests=st.get_value("downloader/request_count", 0), new_documents=self.new,
-                      duplicates=self.duplicates, errors=errors, skipped_known=st.get_value("fanwen/skipped_known", 0),
+                      duplicates=self.duplicates, skipped_known=st.get_value("fanwen/skipped_known", 0),
                       unusable=st.get_value("fanwen/unusable_pages", 0))
-        self.writer.submit(self._finish, status, values).result()
+        self.writer.submit(self._finish, status, values, dict(st.get_stats())).result()
         self.writer.shutdown(wait=True)

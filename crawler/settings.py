@@ -40,14 +40,22 @@ TELNETCONSOLE_ENABLED = False
 REDIRECT_MAX_TIMES = 5
 DEPTH_LIMIT = 12
 
-SPIDER_MIDDLEWARES = {}
+SPIDER_MIDDLEWARES = {
+    "crawler.sitestats.SiteResponsesMiddleware": 45,  # before HttpErrorMiddleware (50): every final status per site
+}
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.sitestats.SiteDownloadErrorsMiddleware": 40,  # outside the retries: final download failures per site
     "crawler.middlewares.SafeUrlMiddleware": 50,  # before anything else: drop IPs, other schemes, other domains
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.sitestats.SiteRobotsTxtMiddleware": 100,  # Scrapy's, counting blocked URLs per site
     "crawler.middlewares.RequestBudgetMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
-EXTENSIONS = {"crawler.writerlock.WriterLockExtension": 0}  # one writer per corpus.db (fanwen/lock.py)
+EXTENSIONS = {
+    "crawler.writerlock.WriterLockExtension": 0,  # one writer per corpus.db (fanwen/lock.py)
+    "crawler.sitestats.SiteStats": 500,  # per-site requests and seconds (fanwen.health)
+}
 FANWEN_LOCK_HELD = False  # set by `fanwen crawl`, whose own process holds the lock
 ITEM_PIPELINES = {
     "crawler.pipelines.ProcessPipeline": 300,  # extract -> clean -> normalise -> classify, in worker processes

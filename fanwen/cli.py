@@ -47,7 +47,7 @@ def friendly_errors(fn):
 # the errors that name bad input or a bad database; looked up in the modules already loaded (one that raised was
 # loaded), so that no command imports the crawler or the store just to be able to catch their errors
 _KNOWN_ERRORS = (("fanwen.crawl", "CrawlError"), ("fanwen.ingest", "IngestError"), ("fanwen.store", "CorpusError"),
-                 ("crawler.siteconfig", "SiteConfigError"))
+                 ("crawler.siteconfig", "SiteConfigError"), ("fanwen.distributed", "DistributedError"))
 
 
 def _known_error(exc: Exception) -> bool:
@@ -78,7 +78,30 @@ def main():
     """Collect leader speeches from 范文 sites into a clean, deduplicated SQLite corpus."""
 
 
+REDIS_OPTION = click.option("--redis", "redis_url", metavar="URL",
+                            help="Distributed crawl on scrapy-redis, e.g. redis://127.0.0.1:6379/0.")
+FAIL_ON_ALERT_OPTION = click.option("--fail-on-alert", is_flag=True,
+                                    help="Exit with code 3 when a site's yield alert fires (for cron).")
+
+
 # ---------------------------------------------------------------------------------------------- crawling
+def _report_alerts(db: str, crawl_id, fail_on_alert: bool) -> None:
+    """Yield alerts of the crawl on stderr; exit code 3 with --fail-on-alert."""
+    from fanwen import health
+    from fanwen.store import Corpus
+    if crawl_id is None:
+        return
+    corpus = Corpus(db, readonly=True)
+    try:
+        alerts = health.crawl_alerts(corpus.db, int(crawl_id))
+    finally:
+        corpus.close()
+    for line in alerts:
+        click.echo(f"ALERT {line}", err=True)
+    if alerts and fail_on_alert:
+        sys.exit(3)
+
+
 def _print_crawl_summary(db: str, stats: dict, title: str) -> None:
     from fanwen.store import Corpus
     corpus = Corpus(db, readonly=True)
@@ -113,17 +136,64 @@ def _print_crawl_summary(db: str, stats: dict, title: str) -> None:
 @click.option("--sites-dir", type=click.Path(file_okay=False), envvar="FANWEN_SITES_DIR",
               help="Folder of your own site configs (*.toml) instead of the bundled crawler/sites "
                    "[env: FANWEN_SITES_DIR].")
+@REDIS_OPTION
+@click.option("--demo-proxy", metavar="URL", help="Crawl the demo sites served at URL (`python -m fanwen.demo.server`)"
+              " instead of the real ones; for trying a distributed crawl.")
+@FAIL_ON_ALERT_OPTION
 @friendly_errors
-def crawl(db, sites, max_requests, seeds, bfs, jobdir, workers, threshold, log_level, sites_dir):
+def crawl(db, sites, max_requests, seeds, bfs, jobdir, workers, threshold, log_level, sites_dir, redis_url, demo_proxy,
+          fail_on_alert):
     """Crawl the configured 范文 sites into the corpus (incremental: stored articles are not fetched again).
+
+    With --redis, this is one crawler process of a distributed crawl: it pushes finished documents to the writer
+    (`fanwen write`) and never opens the database.
 
     Example: fanwen crawl --site caiyes --site sanweiyuan --max-requests 500
     """
     from fanwen.crawl import run_crawl
-    stats = run_crawl(db, sites=list(sites) or None, max_requests=max_requests, seeds_dir=seeds, focused=not bfs,
-                      jobdir=jobdir, workers=workers, threshold=threshold, log_level=log_level, progress=True,
-                      sites_dir=sites_dir)
+    options = dict(sites=list(sites) or None, max_requests=max_requests, seeds_dir=seeds, focused=not bfs,
+                   jobdir=jobdir, workers=workers, threshold=threshold, log_level=log_level, progress=not redis_url,
+                   demo=bool(demo_proxy), proxy=demo_proxy, sites_dir=sites_dir)
+    if redis_url:
+        from fanwen import distributed
+        distributed.wait_for_crawl(redis_url)
+        stats = run_crawl("", settings=distributed.crawl_settings(redis_url), **options)
+        if stats.get("finish_reason") in ("redis_lost", "redis_unreachable"):
+            raise distributed.DistributedError(f"{redis_url}: crawler stopped ({stats['finish_reason']}); start the "
+                                               f"writer again, then the crawlers")
+        click.echo(f"crawler finished ({stats.get('finish_reason')}): {stats.get('downloader/request_count', 0)} "
+                   f"requests, {stats.get('fanwen/pushed_items', 0)} documents pushed to the writer, "
+                   f"{stats.get('seconds')}s")
+        return
+    stats = run_crawl(db, **options)
     _print_crawl_summary(db, stats, "crawl finished")
+    _report_alerts(db, stats.get("fanwen/crawl_id"), fail_on_alert)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="The Redis of the distributed crawl.")
+@click.option("--batch", type=int, default=64, show_default=True, help="Documents per transaction.")
+@FAIL_ON_ALERT_OPTION
+@friendly_errors
+def write(db, redis_url, batch, fail_on_alert):
+    """The single writer of a distributed crawl: begins the crawl, stores what the crawlers push, ends the crawl.
+
+    Run it beside the database, then `fanwen crawl --redis URL` anywhere. It exits when no crawler is left and
+    nothing is left to fetch or store; killed, it is simply started again (nothing is lost or stored twice).
+
+    Example: fanwen write --redis redis://127.0.0.1:6379/0 --db corpus.db
+    """
+    from fanwen.distributed import run_writer
+    started = time.time()
+    totals = run_writer(redis_url, db, batch=batch, progress=True)
+    click.echo("", err=True)
+    totals["seconds"] = round(time.time() - started, 2)
+    requests = _run_query(db, "SELECT requests FROM crawls WHERE id = ?", [totals["crawl_id"]])[0][0]["requests"]
+    _print_crawl_summary(db, {"fanwen/new_documents": totals["new"], "seconds": totals["seconds"],
+                              "downloader/request_count": requests, "downloader/response_count": requests},
+                         f"distributed crawl {totals['crawl_id']} {totals['status']}")
+    _report_alerts(db, totals["crawl_id"], fail_on_alert)
 
 
 @main.command()
@@ -132,16 +202,34 @@ def crawl(db, sites, max_requests, seeds, bfs, jobdir, workers, threshold, log_l
 @SEEDS_OPTION
 @click.option("--bfs", is_flag=True, help="Plain breadth-first order instead of the focused crawl.")
 @click.option("--log-level", default="WARNING", show_default=True)
+@REDIS_OPTION
+@click.option("--crawlers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="With --redis: crawler processes to run beside the writer.")
+@FAIL_ON_ALERT_OPTION
 @friendly_errors
-def demo(db, max_requests, seeds, bfs, log_level):
+def demo(db, max_requests, seeds, bfs, log_level, redis_url, crawlers, fail_on_alert):
     """Serve the bundled demo sites on 127.0.0.1 and crawl them into the corpus, then print a summary.
+
+    With --redis URL, N crawler processes and one writer (this process) share the crawl through Redis.
 
     Example: fanwen demo --db corpus.db
     """
+    if redis_url:
+        from fanwen.distributed import run_demo
+        totals = run_demo(redis_url, db, crawlers=crawlers, max_requests=max_requests, seeds_dir=seeds,
+                          focused=not bfs, log_level=log_level, progress=True)
+        click.echo("", err=True)
+        requests = sum(s.get("downloader/request_count", 0) for s in totals["crawler_stats"])
+        _print_crawl_summary(db, {"fanwen/new_documents": totals["new"], "seconds": totals["seconds"],
+                                  "downloader/request_count": requests, "downloader/response_count": requests},
+                             f"distributed demo crawl {totals['status']} ({crawlers} crawlers, 1 writer)")
+        _report_alerts(db, totals["crawl_id"], fail_on_alert)
+        return
     from fanwen.crawl import run_crawl
     stats = run_crawl(db, demo=True, max_requests=max_requests, seeds_dir=seeds, focused=not bfs,
                       log_level=log_level, progress=True)
     _print_crawl_summary(db, stats, "demo crawl finished")
+    _report_alerts(db, stats.get("fanwen/crawl_id"), fail_on_alert)
 
 
 # ---------------------------------------------------------------------------------------------- documents
@@ -483,12 +571,16 @@ def search(words, db, all_docs, limit, as_json):
 @main.command()
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--health", is_flag=True, help="Each site's latest crawl figures and yield alerts.")
+@FAIL_ON_ALERT_OPTION
 @friendly_errors
-def stats(db, as_json):
+def stats(db, as_json, health, fail_on_alert):
     """Counts per site and per label, clusters, and the last crawls.
 
     Example: fanwen stats --db corpus.db
     """
+    if health:
+        return _print_health(db, as_json, fail_on_alert)
     per_site, _ = _run_query(db, """
         SELECT site, count(*) AS documents, sum(label = 'speech') AS speech, sum(label = 'other_speech') AS other_speech,
                sum(label = 'other') AS other, sum(is_canonical AND label = 'speech') AS canonical_speeches,
@@ -497,8 +589,10 @@ def stats(db, as_json):
     totals, _ = _run_query(db, """
         SELECT count(*) AS documents, count(DISTINCT cluster_id) AS clusters,
                (SELECT count(*) FROM speeches) AS speeches FROM documents""")
+    present = {r["name"] for r in _run_query(db, "SELECT name FROM pragma_table_info('crawls')")[0]}
+    by_kind = ", error_counts, robots_blocked" if "error_counts" in present else ""  # older corpora lack them
     crawls, ccols = _run_query(db, "SELECT id, started_at, finished_at, command, sites, requests, new_documents, "
-                                   "duplicates, errors, status FROM crawls ORDER BY id DESC LIMIT 5")
+                                   f"duplicates, errors{by_kind}, status FROM crawls ORDER BY id DESC LIMIT 5")
     if as_json:
         click.echo(json.dumps({"totals": totals[0], "sites": per_site, "crawls": crawls}, ensure_ascii=False,
                               indent=2))
@@ -509,6 +603,28 @@ def stats(db, as_json):
           False, False)
     click.echo("\nlast crawls:")
     _emit(crawls, ccols, False, False)
+
+
+def _print_health(db: str, as_json: bool, fail_on_alert: bool) -> None:
+    from fanwen import health
+    from fanwen.store import Corpus
+    corpus = Corpus(db, readonly=True)
+    try:
+        rows, alerts = health.latest_health(corpus.db)
+    finally:
+        corpus.close()
+    if as_json:
+        click.echo(json.dumps({"sites": rows, "alerts": alerts}, ensure_ascii=False, indent=2))
+    else:
+        click.echo("each site's latest crawl:")
+        _emit(rows, ["site", "crawl_id", *health.COUNT_COLUMNS, "http_errors", "seconds"], False, False)
+        click.echo("")
+        for line in alerts:
+            click.echo(f"ALERT {line}")
+        if not alerts:
+            click.echo("no alerts")
+    if alerts and fail_on_alert:
+        sys.exit(3)
 
 
 @main.command()

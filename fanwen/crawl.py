@@ -94,12 +94,14 @@ def run_crawl(db_path: str | Path, sites: list[str] | None = None, demo: bool = 
     if sites_dir is not None:
         sites_dir = str(Path(sites_dir).resolve())
     check_sites(sites, sites_dir)
-    lock = acquire_writer(db_path, "demo" if demo else "crawl")
+    # a crawler process of a distributed crawl has no database (db_path ""): its writer holds the lock
+    lock = acquire_writer(db_path, "demo" if demo else "crawl") if db_path else None
     try:
         return _run_locked(db_path, sites, demo, focused, max_requests, seeds_dir, jobdir, workers, threshold,
                            search, log_level, progress, proxy, settings, sites_dir)
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 def _run_locked(db_path, sites, demo, focused, max_requests, seeds_dir, jobdir, workers, threshold, search,

@@ -6,7 +6,8 @@ Tables (names are a contract, see ../shared/DESIGN.md):
   response's Content-Type, `as_received` = 1), so `fanwen reclean` can decode again and rebuild every derived column
   without fetching anything. Rows written by older versions hold UTF-8 text of an already decoded page
   (`as_received` NULL); text input (JSONL `html` strings) is stored the same way with `as_received` = 0;
-- crawls: one row per run (the crawl log);
+- crawls: one row per run (the crawl log), with its errors by kind (error_counts JSON) and robots_blocked;
+- crawl_sites: per crawl and site, requests, pages, documents, speeches, failures (fanwen.health);
 - document_urls: every URL each document was seen under (fanwen.provenance);
 - documents_fts: FTS5 trigram index over title and text with external content (see fanwen.fts);
 - view speeches: the canonical copy of each distinct speech whose cluster is labelled 'speech' (SPEECHES_VIEW);
@@ -28,6 +29,7 @@ from fanwen import fts, provenance
 if TYPE_CHECKING:  # sqlite-utils, numpy and dedup load only where something is written (read commands start fast)
     from cleaners.document import Document
 
+CRAWL_ERROR_COLUMNS = {"error_counts": str, "robots_blocked": int}
 DOCUMENT_COLUMNS = {
     "id": int, "url": str, "site": str, "title": str, "text": str, "published": str, "fetched_at": str,
     "content_hash": str, "chars": int, "cluster_id": int, "is_canonical": int, "label": str, "relevance": float,
@@ -181,8 +183,13 @@ class Corpus:
                 db["crawls"].create({"id": int, "started_at": str, "finished_at": str, "sites": str, "requests": int,
                                      "new_documents": int, "duplicates": int, "errors": int, "status": str,
                                      "skipped_known": int, "command": str, "unusable": int}, pk="id")
-            elif "unusable" not in db["crawls"].columns_dict:  # pages that were no document, counted not stored
-                db["crawls"].add_column("unusable", int)
+            existing = set(db["crawls"].columns_dict)
+            for col, typ in {"unusable": int, **CRAWL_ERROR_COLUMNS}.items():  # unusable pages, failures by kind
+                if col not in existing:
+                    db["crawls"].add_column(col, typ)
+            if "crawl_sites" not in db.table_names():
+                from fanwen.health import CRAWL_SITES_SCHEMA
+                db["crawl_sites"].create(CRAWL_SITES_SCHEMA, pk=("crawl_id", "site"))
             fts.ensure_fts(db.conn)  # also migrates the older contentless pair index
             provenance.ensure_schema(db.conn)
             dedup.ensure_schema(db)

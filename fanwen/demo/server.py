@@ -11,6 +11,7 @@ The server only ever binds 127.0.0.1 and never opens an outgoing connection: eve
 """
 from __future__ import annotations
 
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -53,6 +54,19 @@ class _Handler(BaseHTTPRequestHandler):
         # normalise the URL the way the pages are keyed (no port, no fragment)
         key = f"http://{host}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
         page = demo.resolve(key)
+        if page is not None and key in self.server.broken_pages:  # type: ignore[attr-defined]
+            return self._send(url, 200, {"Content-Type": "text/html; charset=utf-8"}, BROKEN_ARTICLE, head_only)
+        fault = self.server.faults.get(key)  # type: ignore[attr-defined]
+        if isinstance(fault, int):
+            body = f"<html><body><h1>{fault}</h1></body></html>".encode()
+            return self._send(url, fault, {"Content-Type": "text/html"}, body, head_only)
+        if page is not None and parts.path == "/robots.txt":
+            extra = "".join(f"Disallow: {urlsplit(u).path}\n" for u, f in self.server.faults.items()  # type: ignore
+                            if f == "robots" and urlsplit(u).hostname == host)
+            marker = b"User-agent: *\n"
+            if extra and marker in page.body:  # into the existing group, after its User-agent line
+                body = page.body.replace(marker, marker + extra.encode(), 1)
+                return self._send(url, 200, dict(page.headers), body, head_only)
         if page is None:
             body = b"<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center></body></html>"
             return self._send(url, 404, {"Content-Type": "text/html"}, body, head_only)
@@ -75,13 +89,23 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(self.path, 501, {"Content-Type": "text/plain"}, b"CONNECT not supported by the demo proxy")
 
 
+# A site "relaunched" with a client-side rendered layout: the article text is no longer in the HTML (test-only switch
+# for the crawl-health alerts: DemoServer(broken_site=...) or FANWEN_DEMO_BROKEN_SITE=<site>).
+BROKEN_ARTICLE = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>正在加载</title></head><body>"
+                  "<div id=\"app\"></div><noscript>请开启浏览器的脚本功能</noscript>"
+                  "<script src=\"/static/app.js\"></script></body></html>").encode("utf-8")
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
 
-    def __init__(self, demo: Demo, requests: list, lock: threading.Lock):
+    def __init__(self, demo: Demo, requests: list, lock: threading.Lock, broken_pages: frozenset = frozenset(),
+                 faults: dict | None = None):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.demo = demo
+        self.broken_pages = broken_pages
+        self.faults = faults or {}
         self.lock = lock
         self.requests = requests  # the DemoServer's list (shared, so callers may clear it between runs)
 
@@ -93,8 +117,14 @@ class _Server(ThreadingHTTPServer):
 class DemoServer:
     """A threaded in-memory HTTP proxy serving the demo sites on 127.0.0.1 (ephemeral port)."""
 
-    def __init__(self, demo: Demo | None = None):
+    def __init__(self, demo: Demo | None = None, broken_site: str | None = None, faults: dict | None = None):
+        """broken_site, faults: test-only switches. faults maps a page URL to an HTTP status to answer instead, or to
+        'robots' to add a Disallow line for it to its host's robots.txt."""
         self.demo = demo or build_demo()
+        self.faults = dict(faults or {})
+        broken_site = broken_site or os.environ.get("FANWEN_DEMO_BROKEN_SITE") or None
+        # the article pages of `broken_site` are served with BROKEN_ARTICLE instead (a layout change)
+        self.broken_pages = frozenset(u for a in self.demo.articles if a.site == broken_site for u in a.page_urls)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -105,7 +135,7 @@ class DemoServer:
     # --- lifecycle ---------------------------------------------------------------------------------------------------
     def start(self) -> "DemoServer":
         if self._server is None:
-            self._server = _Server(self.demo, self.requests, self._lock)
+            self._server = _Server(self.demo, self.requests, self._lock, self.broken_pages, self.faults)
             self._thread = threading.Thread(target=self._server.serve_forever, name="demo-server", daemon=True)
             self._thread.start()
         return self
