@@ -72,6 +72,9 @@ def seed_examples(seeds_dir: Path) -> list[dict]:
 L2 = 0.05  # out-of-fold F1 inside the training part: 0.983 with 0.05 and with 0.01 (kept the simpler, stronger penalty)
 
 
+RECALL_FLOOR = 0.96  # out-of-fold recall the tuned threshold must keep (the target is 0.95 on unseen pages)
+
+
 def train(l2: float = L2) -> dict:
     train_set = L.load("train")
     prof = R.train_profile(train_set, l2=l2)
@@ -85,16 +88,19 @@ def train(l2: float = L2) -> dict:
         for e in val:
             for text in (e["text"], L.first_chars(e["text"]), L.first_chars(e["text"], 300)):
                 oof.append((m.classify(e["title"], text)[1], e["label"] == "speech"))
-    best = (-1.0, 0.5)
+    # the targets ask for precision >= 0.97 at recall >= 0.95: take the threshold with the best out-of-fold
+    # precision among those keeping out-of-fold recall >= RECALL_FLOOR, then the higher F1, then the one nearest 0.5
+    best_key, best = None, (0.0, 0.5)
     for i in range(10, 91):
         t = i / 100
         r = prf([(s >= t, y) for s, y in oof])
-        # F1, then prefer the threshold closest to 0.5
-        key = (round(r["f1"], 6), -abs(t - 0.5))
-        if key > (round(best[0], 6), -abs(best[1] - 0.5)):
-            best = (r["f1"], t)
+        key = (r["recall"] >= RECALL_FLOOR, round(r["precision"], 4) if r["recall"] >= RECALL_FLOOR else 0.0,
+               round(r["f1"], 4), -abs(t - 0.5))
+        if best_key is None or key > best_key:
+            best_key, best = key, (r["f1"], t)
     prof["threshold"] = best[1]
-    prof["tuning"] = {"method": f"{folds}-fold cross-validation on the training part", "oof_f1": round(best[0], 4),
+    prof["tuning"] = {"method": f"{folds}-fold cross-validation on the training part; best precision at "
+                                f"recall >= {RECALL_FLOOR}", "oof_f1": round(best[0], 4),
                       "oof": prf([(s >= best[1], y) for s, y in oof])}
     R.PROFILE_PATH.write_text(json.dumps(prof, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     R._profile_cache = None

@@ -141,7 +141,7 @@ HELDOUT_FLOORS = {  # variant: (precision, recall)
     "traditional, first 300": (0.95, 0.97),
     "no title, first 1,000": (0.90, 0.95),
 }
-PAGE_FLOORS = {"full text": (0.85, 0.95), "traditional + pinyin": (0.85, 0.95), "first 300 chars (preview)": (0.85, 0.95)}
+PAGE_FLOORS = {"full text": (0.90, 0.95), "traditional + pinyin": (0.90, 0.95), "first 300 chars (preview)": (0.90, 0.95)}
 
 
 @pytest.fixture(scope="module")
