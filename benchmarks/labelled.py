@@ -4,6 +4,10 @@ Sources (all original texts written for the project):
   fanwen/demo/content/speeches/*.txt   leader work-meeting speeches (label speech)
   fanwen/demo/content/others/*.txt     near misses of the demo sites (label in the header)
   fanwen/demo/content/extra/*.txt      more speeches in other styles and hard near misses (label in the header)
+  fanwen/data/labelled/*.txt           page openings written in the manners of real 范文 pages (see
+                                       benchmarks/data/real_pages.tsv): no title, breadcrumbs, table rows, docx
+                                       headers, 各位代表 at a 人大 session, traditional script with pinyin, and the
+                                       near misses that look most like them
 Each file: `key: value` header lines (title, genre, label …), a line `---`, then the text.
 
 The split is deterministic, by a hash of the file's id: about 30% is held out; files with `split: heldout` in their
@@ -22,6 +26,8 @@ SOURCES = [
     ("demo/speeches", ROOT / "fanwen" / "demo" / "content" / "speeches", "speech"),
     ("demo/others", ROOT / "fanwen" / "demo" / "content" / "others", None),
     ("relevance_data", ROOT / "fanwen" / "demo" / "content" / "extra", None),
+    # page openings in the manners of real 范文 pages (issue 12): chrome, no title, 各位代表, traditional + pinyin
+    ("labelled", ROOT / "fanwen" / "data" / "labelled", None),
 ]
 HELDOUT_PERCENT = 30
 

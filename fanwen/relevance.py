@@ -38,12 +38,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from fanwen.relevance_page import read_page
+
 DATA_DIR = Path(__file__).parent / "data"
 CUES_PATH = DATA_DIR / "relevance_cues.toml"
 PROFILE_PATH = DATA_DIR / "relevance_profile.json"
 LABELS = ("speech", "other_speech", "other")
 
 OPENING_CHARS, HEAD_CHARS, TAIL_CHARS = 500, 1500, 400
+_CUT_CHARS = 4 * HEAD_CHARS
 _MIN_SCOPE = 200  # densities of very short texts are computed as if the text had this many characters
 
 # ----------------------------------------------------------------------------------------------- normalisation
@@ -88,7 +91,7 @@ class Cue:
     sign: int
     pattern: re.Pattern
     cap: int = 6
-    unless: str = ""
+    unless: tuple[str, ...] = ()
 
 
 def load_cues(path: Path = CUES_PATH) -> list[Cue]:
@@ -96,12 +99,14 @@ def load_cues(path: Path = CUES_PATH) -> list[Cue]:
         data = tomllib.load(f)
     cues = []
     for c in data["cue"]:
+        unless = c.get("unless", ())
+        unless = (unless,) if isinstance(unless, str) else tuple(unless)
         cues.append(Cue(c["name"], c.get("doc", ""), c["scope"], c["kind"], int(c["sign"]),
-                        re.compile(c["pattern"], re.M), int(c.get("cap", 6)), c.get("unless", "")))
+                        re.compile(c["pattern"], re.M), int(c.get("cap", 6)), unless))
     return cues
 
 
-def _scopes(title: str, text: str) -> dict[str, str]:
+def _scopes(title: str, text: str, chrome: str = "") -> dict[str, str]:
     body = text
     head = body[:HEAD_CHARS]
     tail = body[-TAIL_CHARS:] if len(body) > 600 else ""
@@ -111,6 +116,7 @@ def _scopes(title: str, text: str) -> dict[str, str]:
         "head": head,
         "tail": tail,
         "body": head if len(body) <= HEAD_CHARS else head + "\n" + body[-TAIL_CHARS:],
+        "chrome": chrome,
     }
 
 
@@ -232,6 +238,10 @@ class RelevanceModel:
             mix = Counter({g: 0.5 * v for g, v in self.speech_centroid.items()})
             mix.update({g: 0.5 * v for g, v in self.seed_centroid.items()})
             self.ref_centroid = _unit(dict(mix))
+        self._direct_similarity = False
+        self._index_key: tuple = ()
+        self._index: dict[str, list[tuple[int, float]]] = {}
+        self._index_names: list[str] = []
         self._title_cues = [c for c in self.cues if c.scope == "title"]
         self._cue_doc = {c.name: c.doc for c in self.cues}
         self._cue_doc.update({
@@ -243,17 +253,18 @@ class RelevanceModel:
     # ------------------------------------------------------------------ features
     def features(self, title: str, text: str) -> tuple[dict[str, float], dict[str, str], dict]:
         """Normalised signals of one document: values, the text that fired each cue, and similarity details."""
-        text = normalise(text or "")
-        title = normalise(title or "")
-        if not title:
-            first = text.split("\n", 1)[0]
-            title = first if len(first) <= 100 else ""
-        scopes = _scopes(title, text)
+        raw = text or ""
+        if len(raw) > _CUT_CHARS:
+            # only the head and the tail are read: normalising the rest would cost time for nothing
+            raw = raw[:HEAD_CHARS * 2] + "\n" + raw[-TAIL_CHARS * 2:]
+        page = read_page(normalise(title or ""), normalise(raw))
+        title, text = page.title, page.body
+        scopes = _scopes(title, text, page.chrome)
         values: dict[str, float] = {}
         matches: dict[str, str] = {}
         for cue in self.cues:
             v, m = _cue_value(cue, scopes[cue.scope])
-            if cue.unless and values.get(cue.unless):
+            if cue.unless and any(values.get(u) for u in cue.unless):
                 v, m = 0.0, ""
             values[cue.name] = v
             if m:
@@ -264,21 +275,50 @@ class RelevanceModel:
             for n in title_cues:
                 values[n] = self.profile.get("mean", {}).get(n, 0.0)
             matches["title_uninformative"] = title[:40] or "(no title)"
+        if page.title_from not in ("", "given"):
+            matches["title_found_in_page"] = f"{page.title_from}: {title[:40]}"
+        if page.chrome:
+            matches["page_chrome"] = page.chrome[:80].replace("\n", " / ")
         # previews (paywalls show 200-500 characters) lack evidence a full text has; this lets the model know
-        values["short_text"] = max(0.0, 1.0 - len(text) / 1000.0)
+        values["short_text"] = max(0.0, 1.0 - len(text) / 1000.0) if len(raw) < _CUT_CHARS else 0.0
         sim = {}
         if self.idf:
             vec = tfidf(title + "\n" + scopes["head"], self.idf)
-            sim["speech"] = round(cosine(vec, self.ref_centroid), 4)
-            near = {g: cosine(vec, c) for g, c in self.genre_centroids.items()}
+            sims = self._similarities(vec)
+            sim["speech"] = round(sims.pop("\0speech"), 4)
+            seed_sim = sims.pop("\0seeds", None)
+            near = sims
             g_best = max(near, key=near.get) if near else ""
             values["sim_speech"] = sim["speech"]
             values["sim_near_miss"] = near.get(g_best, 0.0)
             sim["nearest_genre"] = g_best
             sim["nearest_genre_similarity"] = round(near.get(g_best, 0.0), 4)
             if self.seed_centroid:
-                sim["seeds"] = round(cosine(vec, self.seed_centroid), 4)
+                sim["seeds"] = round(seed_sim or 0.0, 4)
         return values, matches, sim
+
+    def _similarities(self, vec: dict[str, float]) -> dict[str, float]:
+        """Cosine of `vec` to the speech centroid, each genre's and the seeds', in one pass over `vec` (an inverted
+        index of the centroids: one dictionary lookup per bigram instead of one per bigram and centroid)."""
+        cents = {"\0speech": self.ref_centroid, **self.genre_centroids}
+        if self.seed_centroid:
+            cents["\0seeds"] = self.seed_centroid
+        if self._direct_similarity:  # training swaps centroids example by example: no index to rebuild each time
+            return {g: cosine(vec, c) for g, c in cents.items()}
+        key = tuple((g, id(c)) for g, c in cents.items())
+        if key != self._index_key:
+            names = list(cents)
+            index: dict[str, list[tuple[int, float]]] = {}
+            for j, g in enumerate(names):
+                for b, w in cents[g].items():
+                    index.setdefault(b, []).append((j, w))
+            self._index, self._index_names, self._index_key = index, names, key
+        acc = [0.0] * len(self._index_names)
+        index = self._index
+        for b, v in vec.items():
+            for j, w in index.get(b, ()):
+                acc[j] += v * w
+        return dict(zip(self._index_names, acc))
 
     def _linear(self, part: str, values: dict[str, float]) -> tuple[float, dict[str, float]]:
         p = self.profile
@@ -325,6 +365,9 @@ class RelevanceModel:
         }
         if spoken is not None:
             explain["spoken_address"] = round(spoken, 3)
+        page = {k: matches[k] for k in ("title_found_in_page", "page_chrome", "title_uninformative") if k in matches}
+        if page:
+            explain["page"] = page  # how the page opening was read: where the title came from, what was skipped
         return label, score, explain
 
     # ------------------------------------------------------------------ links (focused crawl)
@@ -333,7 +376,7 @@ class RelevanceModel:
         z = lm["bias"]
         fired = set()
         for cue in self._title_cues:
-            if cue.unless and cue.unless in fired:
+            if cue.unless and any(u in fired for u in cue.unless):
                 continue
             if cue.pattern.search(text):
                 fired.add(cue.name)
@@ -458,133 +501,8 @@ def load_model(seeds_dir: str | Path | None = None, threshold: float | None = No
 
 
 # ----------------------------------------------------------------------------------------------- training
-def fit_logistic(X: list[list[float]], y: list[int], signs: list[int] | None = None, l2: float = 0.05,
-                 epochs: int = 600, lr: float = 0.3, sample_weight: list[float] | None = None) -> tuple[float, list[float]]:
-    """Logistic regression by full-batch gradient descent; weights with a sign are projected onto that side."""
-    n, d = len(X), len(X[0])
-    w = [0.0] * d
-    b = 0.0
-    sw = sample_weight or [1.0] * n
-    tot = sum(sw)
-    for _ in range(epochs):
-        gw = [0.0] * d
-        gb = 0.0
-        for xi, yi, si in zip(X, y, sw):
-            z = b + sum(wj * xj for wj, xj in zip(w, xi))
-            g = (_sigmoid(z) - yi) * si
-            gb += g
-            for j, xj in enumerate(xi):
-                gw[j] += g * xj
-        b -= lr * gb / tot
-        for j in range(d):
-            w[j] -= lr * (gw[j] / tot + l2 * w[j])
-            if signs and signs[j] > 0 and w[j] < 0:
-                w[j] = 0.0
-            elif signs and signs[j] < 0 and w[j] > 0:
-                w[j] = 0.0
-    return b, w
+def train_profile(examples: list[dict], **kw) -> dict:
+    """Learn the profile from labelled examples (see fanwen.relevance_train)."""
+    from fanwen.relevance_train import train_profile as _train
 
-
-def head_of(text: str, n: int = 1000) -> str:
-    return text[:n]
-
-
-def train_profile(examples: list[dict], l2: float = 0.05, idf_top: int = 12000, centroid_top: int = 1200,
-                  hand_link: bool = True) -> dict:
-    """Learn the profile from labelled examples: dicts with title, text, label, genre (training part only).
-
-    Each example is used four times: the full text, its first 1,000 characters with and without the title, and its
-    first 300 characters (a paywall preview)."""
-    cues = load_cues()
-    # --- TF-IDF over the examples (full texts), idf of bigrams seen in >= 2 documents
-    docs = [normalise(e["title"]) + "\n" + normalise(e["text"])[:HEAD_CHARS] for e in examples]
-    df: Counter = Counter()
-    for d in docs:
-        df.update(set(bigrams(d)))
-    N = len(docs)
-    idf_all = {g: math.log((N + 1) / (c + 1)) + 1.0 for g, c in df.items() if c >= 2}
-    idf = dict(sorted(idf_all.items(), key=lambda kv: -df[kv[0]])[:idf_top])
-    vecs = [tfidf(d, idf) for d in docs]
-    genre_of = ["speech" if e["label"] == "speech" else e["genre"] for e in examples]
-    sums: dict[str, Counter] = {}
-    for g, v in zip(genre_of, vecs):
-        sums.setdefault(g, Counter()).update(v)
-    centroids = {g: _unit(dict(s), centroid_top) for g, s in sums.items()}
-
-    # --- features, with leave-one-out centroids for the similarity of the example's own genre
-    prof0 = {"idf": idf, "centroids": centroids}
-    model = RelevanceModel(cues=cues, profile=prof0)
-    names = [c.name for c in cues] + ["sim_speech", "sim_near_miss", "short_text"]
-    signs = [c.sign for c in cues] + [1, -1, 0]
-    rows, ys, ys2, genres, blank = [], [], [], [], []
-    for e, g, v in zip(examples, genre_of, vecs):
-        own = Counter(sums[g])
-        own.subtract(v)
-        loo = _unit({k: x for k, x in own.items() if x > 1e-12}, centroid_top)
-        for title, variant in ((e["title"], e["text"]), (e["title"], head_of(normalise(e["text"]))),
-                               ("", head_of(normalise(e["text"]))), (e["title"], head_of(normalise(e["text"]), 300))):
-            saved = model.speech_centroid if g == "speech" else model.genre_centroids.get(g)
-            if g == "speech":
-                model.speech_centroid = model.ref_centroid = loo
-            else:
-                model.genre_centroids[g] = loo
-            vals, hits, _ = model.features(title, variant)
-            blank.append("title_uninformative" in hits)
-            if g == "speech":
-                model.speech_centroid = model.ref_centroid = saved
-            else:
-                model.genre_centroids[g] = saved
-            rows.append([vals.get(nm, 0.0) for nm in names])
-            ys.append(1 if e["label"] == "speech" else 0)
-            ys2.append(1 if e["label"] == "other_speech" else 0)
-            genres.append(g)
-    d = len(names)
-    mean = [sum(r[j] for r in rows) / len(rows) for j in range(d)]
-    # rows without an informative title: their title cues abstain (take the mean of the rows that have one)
-    tcols = [j for j, nm in enumerate(names) if nm.startswith("title_")]
-    informative = [r for r, bl in zip(rows, blank) if not bl] or rows
-    for j in tcols:
-        mean[j] = sum(r[j] for r in informative) / len(informative)
-    for r, bl in zip(rows, blank):
-        if bl:
-            for j in tcols:
-                r[j] = mean[j]
-    std = [math.sqrt(sum((r[j] - mean[j]) ** 2 for r in rows) / len(rows)) or 1.0 for j in range(d)]
-    Z = [[(r[j] - mean[j]) / std[j] for j in range(d)] for r in rows]
-    # balance the classes
-    pos = sum(ys)
-    sw = [0.5 / pos if yi else 0.5 / (len(ys) - pos) for yi in ys]
-    sw = [s * len(ys) for s in sw]
-    b, w = fit_logistic(Z, ys, signs, l2=l2, sample_weight=sw)
-    # spoken address among the non-speech texts
-    idx = [i for i, yi in enumerate(ys) if not yi]
-    b2, w2 = fit_logistic([Z[i] for i in idx], [ys2[i] for i in idx], None, l2=l2)
-    # link model: title cues only, on the titles
-    tnames = [c.name for c in cues if c.scope == "title"]
-    tsigns = [c.sign for c in cues if c.scope == "title"]
-    Xt, yt = [], []
-    for e in examples:
-        t = normalise(e["title"])
-        Xt.append([1.0 if c.pattern.search(t) else 0.0 for c in cues if c.scope == "title"])
-        yt.append(1 if e["label"] == "speech" else 0)
-    post = sum(yt)
-    swt = [(0.5 / post if yi else 0.5 / (len(yt) - post)) * len(yt) for yi in yt]
-    bl, wl = fit_logistic(Xt, yt, tsigns, l2=0.02, sample_weight=swt)
-    link = {"bias": bl, "weights": dict(zip(tnames, wl)), "learned": True}
-    if hand_link:
-        link = dict(LINK_WEIGHTS, learned=False, learned_for_comparison={"bias": bl, "weights": dict(zip(tnames, wl))})
-    return {
-        "version": 1,
-        "about": "Built-in relevance profile of fanwen-corpus: learned from the project's own labelled texts "
-                 "(training part only; never the held-out part, never the seed texts).",
-        "trained_on": dict(Counter(e["label"] for e in examples)),
-        "features": names,
-        "mean": dict(zip(names, mean)),
-        "std": dict(zip(names, std)),
-        "speech": {"bias": b, "weights": dict(zip(names, w))},
-        "spoken": {"bias": b2, "weights": dict(zip(names, w2))},
-        "link": link,
-        "threshold": 0.5,
-        "idf": {g: round(v, 4) for g, v in idf.items()},
-        "centroids": {g: {k: round(x, 5) for k, x in c.items()} for g, c in centroids.items()},
-    }
+    return _train(examples, **kw)

@@ -86,16 +86,6 @@ def test_threshold_is_a_setting():
     assert strict.classify(*SPEECH)[0] != "speech"
 
 
-def test_classify_is_fast(model):
-    title, text = SPEECH
-    long_text = "\n".join([text] * 15)
-    model.classify(title, long_text)
-    t0 = time.perf_counter()
-    for _ in range(50):
-        model.classify(title, long_text)
-    assert (time.perf_counter() - t0) / 50 < 0.005
-
-
 def test_score_link_orders_anchors(model):
     good = model.score_link("县长在全县经济运行调度会上的讲话")
     assert 0.0 <= good <= 1.0
@@ -135,19 +125,119 @@ def test_seeds_are_speech_and_not_in_the_package(model):
         s = re.sub(r"\s+", "", p.read_text(encoding="utf-8"))
         grams.update(s[i:i + 12] for i in range(len(s) - 11))
     shipped = [*(ROOT / "fanwen" / "data").glob("relevance_*"), ROOT / "fanwen" / "relevance.py",
-               *(ROOT / "fanwen" / "demo" / "content" / "extra").glob("*.txt")]
+               *(ROOT / "fanwen" / "demo" / "content" / "extra").glob("*.txt"),
+               *(ROOT / "fanwen" / "data" / "labelled").glob("*.txt")]
     for f in shipped:
         t = re.sub(r"\s+", "", f.read_text(encoding="utf-8"))
         assert not any(t[i:i + 12] in grams for i in range(len(t) - 11)), f
 
 
-def test_benchmark_heldout_meets_target(model):
+# Floors of the held-out figures printed by `python -m benchmarks.relevance` (a little under the measured values, so a
+# change that loses a whole example fails). The held-out part is never trained or tuned on.
+HELDOUT_FLOORS = {  # variant: (precision, recall)
+    "full text": (0.95, 0.97),
+    "first 300 chars (preview)": (0.95, 0.97),
+    "traditional + pinyin": (0.95, 0.97),
+    "traditional, first 300": (0.95, 0.97),
+    "no title, first 1,000": (0.90, 0.95),
+}
+PAGE_FLOORS = {"full text": (0.90, 0.95), "traditional + pinyin": (0.90, 0.95), "first 300 chars (preview)": (0.90, 0.95)}
+
+
+@pytest.fixture(scope="module")
+def heldout_rows(model):
     from benchmarks import labelled
     from benchmarks.relevance import evaluate
 
     held = labelled.load("heldout")
-    assert len(labelled.load("all")) >= 150 and sum(e["label"] == "speech" for e in held) >= 10
-    rows = evaluate(model, held)
-    for variant in ("full text", "first 1,000 chars", "traditional + pinyin"):
+    pages = [e for e in held if e["id"].startswith("labelled/")]
+    return evaluate(model, held), evaluate(model, pages), held, pages
+
+
+def test_benchmark_heldout_meets_target(heldout_rows):
+    from benchmarks import labelled
+
+    rows, page_rows, held, pages = heldout_rows
+    assert len(labelled.load("all")) >= 290 and sum(e["label"] == "speech" for e in held) >= 35
+    assert len(pages) >= 25 and sum(e["label"] == "speech" for e in pages) >= 12
+    for variant, (p, r) in HELDOUT_FLOORS.items():
         m = rows[variant]["model"]
-        assert m["precision"] >= 0.95 and m["recall"] >= 0.95, (variant, m)
+        assert m["precision"] >= p and m["recall"] >= r, (variant, m)
+    for variant, (p, r) in PAGE_FLOORS.items():
+        m = page_rows[variant]["model"]
+        assert m["precision"] >= p and m["recall"] >= r, ("page openings", variant, m)
+    # the model beats the keyword baseline on the held-out part
+    assert rows["full text"]["model"]["f1"] > rows["full text"]["baseline"]["f1"] + 0.1
+
+
+def test_split_is_deterministic_and_disjoint():
+    from benchmarks import labelled
+
+    train, held = labelled.load("train"), labelled.load("heldout")
+    assert not {e["id"] for e in train} & {e["id"] for e in held}
+    assert [e["id"] for e in held] == [e["id"] for e in labelled.load("heldout")]
+    assert all(labelled.is_heldout(e["id"]) or e.get("split") == "heldout" for e in held)
+
+
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+@pytest.mark.skipif(not (CORPORA / "xwlb_meeting_news.jsonl").is_file(), reason="no shared corpora")
+def test_real_negatives_of_the_shared_corpora(model):
+    from benchmarks.relevance import corpora_rows
+
+    rows = corpora_rows(model, CORPORA)
+    n = sum(r["n"] for r in rows)
+    fp = sum(r["fp"] for r in rows)
+    assert n >= 800 and fp / n <= 0.002, rows
+
+
+# ------------------------------------------------------------------ page openings (original texts written here)
+def test_read_page_finds_title_and_skips_chrome():
+    from fanwen.relevance_page import read_page
+
+    v = read_page("当前位置:首页 > 领导讲话 > 正文", "县长在全县秋收工作会议上的讲话\n发布时间:10-08 | 阅读:12\n同志们:\n今天开会。")
+    assert v.title == "县长在全县秋收工作会议上的讲话" and v.body.startswith("同志们") and "领导讲话" in v.chrome
+    v = read_page("", "| 标题:区长在全区防汛会议上的讲话 |\n| 来源:本站 |\n同志们:\n汛期到了。")
+    assert v.title == "区长在全区防汛会议上的讲话" and v.title_from == "table row" and v.body.startswith("同志们")
+    v = read_page("", "VIP专免\n2024-05-16\n18.6KB\n14 页\n侵权投诉\n同志们:\n今天开会。")
+    assert v.body.startswith("同志们") and "侵权投诉" in v.chrome
+    v = read_page("", "温馨提示:\n2024\n县长\n在全县\n工作会议\n讲话\n同志们:\n今天开会。")
+    assert v.body.startswith("同志们") and "在全县" in v.chrome
+    glued = "镇长在全镇工作会议上讲话镇长在全镇工作会议上的讲话刚才几个村汇报了情况" + "我都同意。" * 20
+    v = read_page("", glued)
+    assert v.title_from == "run-in" and v.title.endswith("上的讲话") and v.body.startswith("刚才")
+    v = read_page("稳中求进 干字当头", "——在全县经济工作会议上的讲话\n同志们:\n今天开会。")
+    assert v.title == "稳中求进 干字当头 ——在全县经济工作会议上的讲话" and v.body.startswith("同志们")
+    v = read_page("", "今天我们在这里召开全县植树造林动员会。下面我讲三点。\n(未完,全文共3000字)\n收藏《县长在全县植树造林动员会上的讲话》")
+    assert v.title == "县长在全县植树造林动员会上的讲话" and v.title_from == "bookmark" and "未完" not in v.body
+
+
+ELECTED = ("", "各位代表:\n刚才,大会选举我担任县人民政府县长。我衷心感谢各位代表的信任!今后五年,我将和县政府一班人一道,"
+           "把人代会通过的各项任务落到实处,抓项目、稳就业、办实事,恳请各位代表监督政府的工作。谢谢大家!")
+WORK_REPORT = ("", "各位代表:\n现在,我代表县人民政府,向大会报告工作,请予审议,并请县政协委员提出意见。\n一、2024年工作回顾\n"
+               "过去一年,全县地区生产总值增长5.1%,一般公共预算收入增长4.2%。一年来,我们主要做了以下工作:")
+INSPECTION = ("县长调研全县冷链物流建设时的讲话", "今天和大家一起看了两个冷链仓库,进度比预想的慢。刚才交通局作了汇报,"
+              "我讲三点意见:一是抓进度,二是抓配套,三是抓招商。各乡镇要倒排工期,确保年底前投用。")
+INSPECTION_NEWS = ("县长调研冷链物流建设时强调 加快项目进度", "10月9日,县长到冷链物流园调研。他强调,各部门要倒排工期,"
+                   "确保年底前投用。县直有关部门负责同志陪同调研。")
+FAREWELL = ("山高水长 情深意重", "——在全市领导干部会议上的讲话\n同志们:\n刚才,组织部领导宣布了省委的决定,我调省里工作。"
+            "我在这里工作了五年,离开的时候心里很不舍。希望大家像支持我一样支持新同志的工作。再见了,同志们!")
+
+
+def test_page_manners_of_real_speeches(model):
+    import opencc
+
+    s2t = opencc.OpenCC("s2t").convert
+    assert model.classify(*ELECTED)[0] == "speech"
+    assert model.classify(*WORK_REPORT)[0] == "other"
+    assert model.classify(*INSPECTION)[0] == "speech"
+    assert model.classify(*INSPECTION_NEWS)[0] == "other"
+    assert model.classify(*FAREWELL)[0] == "other_speech"
+    # a traditional-script mirror with toneless pinyin after the characters, headline first
+    title, text = SPEECH
+    trad = "".join(ch + ("(x)" if "\u4e00" <= ch <= "\u9fff" and i % 2 else "") for i, ch in enumerate(s2t(text)))
+    assert model.classify("", s2t(title) + "\n2024-05-09 來源:網絡\n" + trad)[0] == "speech"
+    # breadcrumb as the only title: the first line of the text is read as the title, and the explanation says so
+    label, _, why = model.classify("当前位置:首页 > 领导讲话 > 正文", title + "\n" + text)
+    assert label == "speech" and why["page"]["title_found_in_page"].startswith("first line")
