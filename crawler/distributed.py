@@ -153,6 +153,10 @@ class RedisPushPipeline:
             self.crawler.fanwen_redis.zrem(inflight_key(self.crawler.fanwen_crawler_id), data)
 
     def process_item(self, item, spider=None):
+        if item["document"].get("unusable"):  # counted and dropped here, as StorePipeline does in a plain crawl
+            from crawler.pipelines import drop_unusable
+            drop_unusable(self.crawler, item.get("site") or item["document"].get("site"), item["url"],
+                          item["document"]["unusable"])
         server = self.crawler.fanwen_redis
         inflight = item.pop("fanwen_inflight", None)
         pipe = server.pipeline()  # MULTI: the item is queued and its request handled in one step

@@ -18,6 +18,17 @@ from fanwen.workers import PageTimeout, document_from_dict, make_pool, process_i
 logger = logging.getLogger(__name__)
 
 
+def drop_unusable(crawler, site: str | None, url: str, reason: str) -> None:
+    """A page that is no document (Document.unusable) is counted, per site too, and dropped before storage (here or
+    before the Redis queue of a distributed crawl)."""
+    st = crawler.stats
+    st.inc_value("fanwen/unusable_pages")
+    st.inc_value(f"fanwen/unusable/{unusable_kind(reason)}")
+    st.inc_value(health.key(site or "unknown", "unusable_pages"))
+    logger.info("unusable page %s: %s", url, reason)
+    raise DropItem(f"unusable page {url}: {reason}", log_level="INFO")
+
+
 class ProcessPipeline:
     """extract -> clean -> normalise -> classify, off the reactor thread."""
 
@@ -88,20 +99,10 @@ class StorePipeline:
                                            sorted(spider.site_configs), "demo" if spider.demo else "crawl").result()
         self.crawler.stats.set_value("fanwen/crawl_id", self.crawl_id)
 
-    def _unusable(self, item, doc) -> None:
-        """A page that is no document (Document.unusable) is counted, per site too, and dropped before storage."""
-        site = item.get("site") or doc.site or "unknown"
-        st = self.crawler.stats
-        st.inc_value("fanwen/unusable_pages")
-        st.inc_value(f"fanwen/unusable/{unusable_kind(doc.unusable)}")
-        st.inc_value(health.key(site, "unusable_pages"))
-        logger.info("unusable page %s: %s", doc.url, doc.unusable)
-        raise DropItem(f"unusable page {doc.url}: {doc.unusable}", log_level="INFO")
-
     async def process_item(self, item, spider=None):
         doc = document_from_dict(item["document"])
         if doc.unusable:
-            self._unusable(item, doc)
+            drop_unusable(self.crawler, item.get("site") or doc.site, doc.url, doc.unusable)
         pages = [tuple(p) for p in item["pages"]]
         try:
             stats = await asyncio.wrap_future(self.writer.submit(self.corpus.add_documents, [(doc, pages)],
