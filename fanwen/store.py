@@ -275,7 +275,7 @@ class Corpus:
                     if stored:
                         # the same article under another URL (mobile host, as given to ingest): keep that URL too
                         provenance.record(self.db.conn, stored[0], provenance.seen_urls(
-                            doc.url, [u for u, _ in pages], doc.seen_urls))
+                            doc.url, [_page_parts(p)[0] for p in pages], doc.seen_urls))
                         stats["skipped"] += 1
                         continue
                     if doc.content_hash and self.db.execute(
