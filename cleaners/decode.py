@@ -290,12 +290,19 @@ def _garbled_counts(text: str) -> dict[str, int]:
     return counts
 
 
+def garbled_share(text: str) -> float:
+    """The share of bad characters among the readable and bad ones (0 for clean text)."""
+    bad = sum(_garbled_counts(text).values())
+    return bad / max(1, len(_CJK.findall(text)) + bad)
+
+
 def garbled(text: str) -> str | None:
-    """Why decoded text is still unreadable, or None. Tolerates a stray broken character in a long text."""
+    """Why decoded text is still unreadable, or None: at least 5 bad characters and 1 in 200 (a stray broken
+    character or four in a long text are tolerated)."""
     counts = _garbled_counts(text)
     bad = sum(counts.values())
     readable = len(_CJK.findall(text))
-    if bad < 5 or bad < 0.02 * (readable + bad):
+    if bad < 5 or bad < 0.005 * (readable + bad):  # 5 holes and 1 in 200: a damaged text
         return None
     parts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
     return f"garbled text ({parts} against {readable} readable CJK characters)"

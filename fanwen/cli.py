@@ -429,7 +429,8 @@ def reclean(db, seeds, workers):
                f"({json.dumps(stats, ensure_ascii=False)})")
     if unusable:
         click.echo(f"{unusable} stored documents are unusable as decoded now (garbled, no main text): kept, marked in "
-                   f"documents.unusable, left out of speeches")
+                   f"documents.unusable, left out of speeches (their bytes were not kept: only a new fetch repairs "
+                   f"them)")
 
 
 @main.command(name="dedup")

@@ -331,12 +331,22 @@ class Corpus:
         """Overwrite the derived columns of stored documents (reclean); FTS and clusters are rebuilt after.
 
         A document whose pages are no document any more (`doc.unusable`, e.g. an older row's text that is garbled)
-        keeps what was stored; it is only marked (`unusable`, and mangled = 1 so a clean copy is canonical)."""
+        is marked (`unusable`, and mangled = 1 so a clean copy is canonical) and keeps what was stored, unless its
+        new text is garbled less than the stored one (an older row's misreading partly undone): that text is kept."""
+        from cleaners.decode import garbled_share
+
         n = 0
         with self.db.conn:
             for doc_id, doc in updates:
                 if doc.unusable:
-                    self.db["documents"].update(doc_id, {"unusable": doc.unusable, "mangled": 1.0})
+                    mark = {"unusable": doc.unusable, "mangled": 1.0}
+                    stored = (self.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+                              or [""])[0] or ""
+                    if doc.unusable.startswith("garbled") and doc.text and garbled_share(doc.text) < garbled_share(
+                            stored):
+                        row = self._row(doc)
+                        mark = {**{k: v for k, v in row.items() if k in DERIVED}, **mark}
+                    self.db["documents"].update(doc_id, mark)
                     n += 1
                     continue
                 row = self._row(doc)

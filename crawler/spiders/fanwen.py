@@ -18,7 +18,7 @@ from urllib.parse import quote
 import scrapy
 from scrapy.http import HtmlResponse, Request, TextResponse
 
-from cleaners.decode import decode_bytes
+from cleaners.decode import binary_kind, decode_bytes
 from crawler.links import denied_branch, page_links
 from crawler.middlewares import url_is_safe
 from crawler.siteconfig import DEMO_SUFFIX, SiteConfig, load_sites
@@ -51,8 +51,10 @@ def as_received(response) -> tuple[str, bytes, str | None]:
 def redecoded(response: TextResponse) -> TextResponse:
     """The response read with the one decoder's choice of encoding (cleaners.decode), so links and their anchor
     texts come from the same text the pipeline extracts; Scrapy's own choice trusts a declaration that is wrong."""
+    if not response.body or binary_kind(response.body):  # no text to read links from (counted as unusable later)
+        return response
     enc = decode_bytes(response.body, content_type(response)).encoding
-    if enc in ("text", response.encoding) or not response.body:
+    if enc == response.encoding:
         return response
     return response.replace(encoding=enc)
 
