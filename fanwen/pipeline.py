@@ -46,7 +46,8 @@ def finish(doc: Document, site: SiteConfig | None) -> Document:
 
 def process_pages(pages: list[tuple[str, str]], url: str | None = None, site: SiteConfig | None = None) -> Document:
     """Pages (url, html) of one article, in order -> the finished document (stored under `url`, the canonical URL)."""
-    doc = extract_pages(pages)
+    site = _site(url or (pages[0][0] if pages else ""), site)
+    doc = extract_pages(pages, site.clean if site else None)
     if url:
         doc.url = url
     return finish(doc, site)
