@@ -30,11 +30,14 @@ _WIDGET_TEXT = re.compile(
     r"推荐阅读|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|热点推荐|精彩推荐|延伸阅读|责任编辑|责编|编辑[:：]|来源[:：]|"
     r"收藏本文|加入收藏|字号[:：]|【\s*大\s*中\s*小\s*】|返回顶部|返回首页|我要纠错|我要评论|本文标签|版权所有|Copyright|ICP备"
 )
+_RELATED_HEAD = re.compile(r"^[【\[]?(推荐阅读|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|热点推荐|精彩推荐|延伸阅读|相关资源|推荐访问)[】\]]?[:：]?$")
 _COMMENT_ATTR = re.compile(r"(^|[-_\s])(comments?|cmt|reply|replies|pinglun|gentie|tie|discuss|review)s?($|[-_\s\d])", re.I)
 _COMMENT_HEAD = re.compile(r"^\s*[【\[]?\s*(跟贴|跟帖|热门评论|最新评论|网友评论|精彩评论|全部评论|评论列表|发表评论|我要评论|用户评论|"
                            r"网友留言|留言板|\d+\s*条评论|评论\s*[(（]\s*\d+\s*[)）])")
 _DISCUZ = re.compile(r"Discuz!|discuz_uid|id=\"postlist\"|class=\"t_f\"|mod=viewthread|forum\.php\?mod=", re.I)
-_THREAD_URL = re.compile(r"thread-\d+-\d+|viewthread|/t/\d+|showtopic|viewtopic|bbs\.|/bbs/|tieba", re.I)
+# URLs that name a thread, a question with its answers, or a comment page (where replies are the content)
+_THREAD_URL = re.compile(r"thread-\d+-\d+|viewthread|/t/\d+|showtopic|viewtopic|bbs\.|/bbs/|tieba\.|zhidao\.|/question/|"
+                         r"/questions/|/answer/|/topics?/|/comments(?:[/?]|$)|/d/\d+|/faq/|/discuss|/forum", re.I)
 
 
 def _n(s: str | None) -> int:
@@ -190,15 +193,20 @@ def _attrs(el) -> str:
     return " ".join(filter(None, (el.get("class"), el.get("id"))))
 
 
-def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) -> tuple[list[str], int]:
+def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) -> tuple[list[str], int, bool]:
     """Remove widget, link-list and comment blocks. Returns a short note per removed block (for --explain) and the
-    page's non-link characters left."""
+    page's non-link characters left, and whether the page is a discussion by its shape (replies kept)."""
     body = root.find(".//body")
     body = body if body is not None else root
     total = max(1, stats.get(body, (0, 0))[0])
     removed: list[str] = []
     gone: set = set()
     dropped = [0]  # non-link characters removed
+    comments = set() if forum else _comment_sections(body, stats, total)
+    # a short post whose replies hold the page's text is a discussion (a thread by its shape): replies stay
+    thread = bool(comments) and total - sum(stats.get(c, (0, 0))[0] for c in comments) < 500
+    if thread:
+        comments = set()
 
     def protected(el) -> bool:
         # never take a block that holds a real share of the page's own (non-link) text
@@ -227,11 +235,10 @@ def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) 
         if own + lnk == 0 or _inside(el, gone):
             continue
         # comment sections under an article (on a forum thread the replies are the content)
-        if not forum and (_COMMENT_ATTR.search(_attrs(el)) or _COMMENT_HEAD.match(_head_text(el))):
-            if own < 0.7 * total and el.find(".//h1") is None:
-                note("comments", el)
-                _drop(el)
-                continue
+        if el in comments:
+            note("comments", el)
+            _drop(el)
+            continue
         if protected(el):
             continue
         n_links = sum(1 for _ in el.iter("a"))
@@ -243,11 +250,30 @@ def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) 
         # a short block of page furniture: it opens with a widget word, or holds several, or is mostly links
         if own + lnk <= 160:
             txt = re.sub(r"\s+", "", "".join(el.itertext()))
+            if _RELATED_HEAD.match(txt):
+                continue  # a bare 相关推荐 / 猜你喜欢 heading: kept as the marker where the text rules cut the tail
             hits = len(_WIDGET_TEXT.findall(txt))
-            if hits and (_WIDGET_TEXT.match(txt.lstrip("【[(（·|")) or hits >= 2 or lnk >= own):
+            opens = bool(_WIDGET_TEXT.match(txt.lstrip("【[(（·|")))
+            prose = own >= 40 and len(re.findall(r"[，,。；;！!？?]", txt)) >= 2  # a paragraph mentioning 编辑/分享
+            if hits and (opens or (not prose and (hits >= 2 or lnk >= own))):
                 note("widget", el)
                 _drop(el)
-    return removed, total - dropped[0]
+    return removed, total - dropped[0], thread
+
+
+def _comment_sections(body, stats: dict, total: int) -> set:
+    """The outermost comment blocks (class/id like comment/reply/pinglun, or a 跟贴/热门评论 heading) that do not
+    hold the page's heading or most of its text."""
+    found: set = set()
+    for el in body.iterdescendants():
+        if not isinstance(el.tag, str) or el.tag in ("a", "br", "img", "span", "b", "strong", "font", "em", "i"):
+            continue
+        if _inside(el.getparent(), found):
+            continue
+        if _COMMENT_ATTR.search(_attrs(el)) or _COMMENT_HEAD.match(_head_text(el)):
+            if stats.get(el, (0, 0))[0] < 0.7 * total and el.find(".//h1") is None:
+                found.add(el)
+    return found
 
 
 def prepare_tree(tree, url: str = "", site_clean: dict | None = None, forum: bool | None = None) -> dict:
@@ -259,5 +285,5 @@ def prepare_tree(tree, url: str = "", site_clean: dict | None = None, forum: boo
     extra = (site_clean or {}).get("prune_xpath") or []
     if isinstance(extra, str):
         extra = [extra]
-    removed, left = prune(tree, stats, forum, extra)
-    return {"layout_tables": tables, "pruned": removed, "forum": forum, "page_chars": left}
+    removed, left, thread = prune(tree, stats, forum, extra)
+    return {"layout_tables": tables, "pruned": removed, "forum": forum, "thread": thread, "page_chars": left}

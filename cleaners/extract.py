@@ -126,10 +126,12 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
             data = other
     elif page_chars and _size(text) < 0.4 * page_chars and page_chars - _size(text) > 300:
         other = _bare(tree, url, include_tables=True, include_comments=forum, favor_recall=True)
-        if _size(other.get("text") or "") > 1.5 * _size(text):
+        new_lines = [ln for ln in (other.get("text") or "").split("\n") if ln.strip() and ln.strip() not in text]
+        # only when what it adds reads as article paragraphs, not a list of related titles and blurbs
+        if _size(other.get("text") or "") > 1.5 * _size(text) and max(map(_size, new_lines), default=0) >= 150:
             how = {"extractor": "trafilatura-recall", "precision_chars": _size(text)}
             text, data = other.get("text") or "", other
-    if forum and dense:
+    if dense:
         dtext, info = dense
         if info.get("repeats", 0) >= 2 and _size(dtext) > _size(text):
             how = {"extractor": "density", "repeats": info["repeats"], "trafilatura_chars": _size(text)}
@@ -150,8 +152,10 @@ def paywall_after_text(page: str, text: str, reach: int = 80) -> str | None:
     at = page.rfind(tail)
     if at < 0:
         return None
-    m = PAYWALL.search(page, at + len(tail), at + len(tail) + reach)
-    return m.group(0) if m else None
+    for m in PAYWALL.finditer(page, at + len(tail), at + len(tail) + reach):
+        if not re.match(r"才(可以|能)(回帖|回复|发表|评论|发帖)|(回帖|回复|评论)", page[m.end(): m.end() + 6]):
+            return m.group(0)  # (您需要登录后才可以回帖 is a forum's reply box, not a paywall)
+    return None
 
 
 def extract_page(html: str | bytes, url: str, site_clean: dict | None = None) -> Document:
@@ -176,7 +180,7 @@ def extract_page(html: str | bytes, url: str, site_clean: dict | None = None) ->
         except Exception:  # the density pass is a second opinion: never let it fail an extraction
             dense = None
     dom = prepare_tree(tree, url, site_clean, forum=forum)
-    text, data, how = main_text(tree, url, forum, dense, dom.get("page_chars", 0))
+    text, data, how = main_text(tree, url, forum or dom["thread"], dense, dom.get("page_chars", 0))
     how["dom"] = {k: v for k, v in dom.items() if v and k != "page_chars"}
     marker = paywall_after_text(page, text)
     if marker:

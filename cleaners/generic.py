@@ -215,7 +215,8 @@ def cut_paywall_tail(doc: Document) -> Document:
             out[i] = ""  # a download/login notice in the middle of the speech: an ad line, not where the copy stops
             before += cjk_count(ln)
             continue
-        if m and (len(ln) <= 160 or m.start() <= 5) and before >= 30:
+        inline_end = m and before + cjk_count(ln[: m.start()]) >= 150 and after + cjk_count(ln[m.end():]) < 300
+        if m and (len(ln) <= 160 or m.start() <= 5 or inline_end) and before >= 30 or (inline_end and i == 0):
             note(doc, "paywall_marker", m.group(0))
             pm = re.search(r"总共\s*(\d+)\s*页", ln)
             if pm:
@@ -223,7 +224,7 @@ def cut_paywall_tail(doc: Document) -> Document:
             for rest in out[i:]:
                 _declared_chars(doc, rest)
             # a marker after some speech on the same line (…真…阅读全文): keep the part before it
-            head = ln[: m.start()].rstrip(" ([（【:：")
+            head = ln[: m.start()].rstrip(" ([（【:：….")
             out = out[:i] + ([head] if cjk_count(head) >= 10 and not re.search(r"[)）】]$", head) else [])
             break
         before += cjk_count(ln)
@@ -393,12 +394,22 @@ def drop_leadin(doc: Document) -> Document:
             if not ln:
                 continue
         near_edge = i <= head + 2 or i >= len(lines) - 3
-        if _LEADIN.search(ln) and (near_edge or len(ln) <= 200) and not (_prose(ln) and cjk_count(ln) > 250):
+        lm = _LEADIN.search(ln)
+        if lm and (near_edge or len(ln) <= 200):
             tm = _LEADIN_TITLE.search(ln)
             if tm and i <= head + 2:
                 cleaning_info(doc)["evidence"].setdefault("leadin_title", tm.group(1).strip())
-            continue
+            s0, s1 = leadin_sentence(ln, lm)
+            rest = (ln[:s0] + ln[s1:]).strip()
+            if cjk_count(rest) >= 20 and cjk_count(ln[s0:s1]) <= 150:
+                out.append(rest)  # the lead-in sentence glued to the speech: only the sentence goes
+                continue
+            if not (_prose(ln) and cjk_count(ln) > 250):
+                continue
         sm = _SUMMARY_LABEL.match(ln)
+        if sm and i <= head + 2 and cjk_count(ln) > 300:
+            out.append(ln[sm.end():])  # a label glued to the speech itself: the label goes, the text stays
+            continue
         if sm and i <= head + 2:
             if len(ln) - sm.end() < 4:  # the label alone: the summary is the next line
                 skip_next = True
@@ -745,3 +756,8 @@ def strip_cut_ellipsis(doc: Document) -> Document:
             note(doc, "cut_ellipsis", True)
             doc.text = _join(lines)
     return doc
+
+
+# span rules (cleaners.spans) register themselves ahead of the line rules they protect
+from cleaners import spans as _spans  # noqa: E402,F401
+from cleaners.spans import leadin_sentence  # noqa: E402
