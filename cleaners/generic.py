@@ -234,7 +234,7 @@ def cut_paywall_tail(doc: Document) -> Document:
 
 _FOOTER = re.compile(
     r"《[^》]{2,120}》\s*由\s*(互联网用户|网友|用户)\S{0,6}分享|文章地址[:：]\s*(https?://|www\.)|^本文(链接|地址|网址)[:：]|"
-    r"^原文(链接|地址)[:：]|^转载请(注明|保留)|^(版权声明|免责声明|声明)[:：]|^-[\s\-]*(配套讲稿|特殊限制|关\s*键\s*词)\s*[:：]|"
+    r"^原文(链接|地址)[:：]|^转载请(注明|保留)|^[【\[]?(反侵权|侵权|版权|免责)(公告|声明|说明)[】\]]?\s*[:：]?\s*$|^[【\[]?(版权声明|免责声明|声明|郑重声明|特别声明)[】\]]?\s*[:：]|^Notice: The content above|^-[\s\-]*(配套讲稿|特殊限制|关\s*键\s*词)\s*[:：]|"
     r"欢迎光临.{0,60}Powered by|^(用户评论|网友评论|发表评论|评论列表|精彩评论|最新评论)|^本文(来源|来自)于?[:：]|"
     r"^(责任编辑|责编)[:：]|^(上传|投稿)人?[:：]|^文档(格式|页数|大小)[:：]|^(文章)?(所在)?栏目[:：]|"
     r"^(Copyright|©|版权所有)"
@@ -313,6 +313,8 @@ _MMDD = re.compile(r"^\d{1,2}-\d{1,2}(\s|$|\s*\|)")
 def _is_byline(ln: str) -> bool:
     if len(ln) > 140 or _prose(ln):
         return False
+    if _BYLINE_FIELD.fullmatch(ln.strip()):
+        return True  # a field label left alone (发表时间:) when its value was a script
     fields = len(_BYLINE_FIELD.findall(ln))
     has_date = bool(DATE_RE.search(ln) or TIME_RE.search(ln) or _MMDD.match(ln))
     if fields >= 2 or (fields >= 1 and has_date) or _BYLINE_WORDS.search(ln):
@@ -399,9 +401,13 @@ def drop_leadin(doc: Document) -> Document:
             tm = _LEADIN_TITLE.search(ln)
             if tm and i <= head + 2:
                 cleaning_info(doc)["evidence"].setdefault("leadin_title", tm.group(1).strip())
-            s0, s1 = leadin_sentence(ln, lm)
-            rest = (ln[:s0] + ln[s1:]).strip()
-            if cjk_count(rest) >= 20 and cjk_count(ln[s0:s1]) <= 150:
+            rest, gone = ln, 0
+            while (lm := _LEADIN.search(rest)) and gone < 3:
+                s0, s1 = leadin_sentence(rest, lm)
+                if cjk_count(rest[s0:s1]) > 150:
+                    break
+                rest, gone = (rest[:s0] + rest[s1:]).strip(), gone + 1
+            if gone and not _LEADIN.search(rest) and speech_start(rest):
                 out.append(rest)  # the lead-in sentence glued to the speech: only the sentence goes
                 continue
             if not (_prose(ln) and cjk_count(ln) > 250):
@@ -456,12 +462,16 @@ _AD_SURE = re.compile(
 _SHARE = re.compile(r"^(广告|分享到|分享|打印|关闭|收藏|返回顶部|返回首页|返回列表|打印本页|关闭窗口|【打印】|【关闭】|【收藏】|【返回顶部】|微信扫一扫|扫一扫)\s*[:：]?\s*$")
 
 
+# separator rules and forum markup (BBCode) left as text: ------ ====== [img]… [marquee]…
+_MARKUP_LINE = re.compile(r"^\s*(?:[-=*_~·—]{5,}|\[/?(?:img|marquee|url|color|size|font|quote|align|b|i)\b[^\u4e00-\u9fff]*)\s*$", re.I)
+
+
 @rule()
 def drop_ad_lines(text: str) -> str:
     """Injected ads and site notices: short lines with 小编, 本站, 客服, 代写, 扫码, 赞赏, 下载本文, 分享到 … (never a long speech paragraph)."""
     out = []
     for ln in _lines(text):
-        if _SHARE.match(ln):
+        if _SHARE.match(ln) or _MARKUP_LINE.match(ln):
             continue
         if len(ln) <= 160 and not (_prose(ln) and cjk_count(ln) > 120) and not ENUM_RE.match(ln):
             strong = len(_AD_STRONG.findall(ln))
@@ -760,4 +770,4 @@ def strip_cut_ellipsis(doc: Document) -> Document:
 
 # span rules (cleaners.spans) register themselves ahead of the line rules they protect
 from cleaners import spans as _spans  # noqa: E402,F401
-from cleaners.spans import leadin_sentence  # noqa: E402
+from cleaners.spans import leadin_sentence, speech_start  # noqa: E402

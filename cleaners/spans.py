@@ -14,6 +14,12 @@ from cleaners.patterns import DATE_RE, cjk_count
 from cleaners.registry import cleaning_info, note, rule
 
 _SENT_END = "。！？!?"
+_SALUTATION = re.compile(r"^(?:\d{1,2}、)?(?:同志们|各位|尊敬的|大家好|亲爱的)")
+
+
+def speech_start(rest: str) -> bool:
+    """What is left of a line after a cut reads as text: 20+ CJK characters, or a salutation (同志们:)."""
+    return cjk_count(rest) >= 20 or bool(_SALUTATION.match(rest.strip()))
 
 # (本页约4900+字) 2025-11-08 07:03:52 99 | 公文搜 2022-06-18 21:55:42 经济 | 时间:2023-11-15 19:00:06 脱贫攻坚 来源:网友投稿
 _HEADER = re.compile(
@@ -31,7 +37,8 @@ def cut_header_fields(doc: Document) -> Document:
     lines = doc.text.split("\n")
     for i, ln in enumerate(lines[:4]):
         m = _HEADER.match(ln) or _PAGE_CHARS.match(ln)
-        if not m or cjk_count(ln[m.end():]) < 20:
+        rest = ln[m.end():] if m else ""
+        if not m or not speech_start(rest):
             continue  # a header line on its own: drop_byline takes it whole
         pc = _PAGE_CHARS.match(ln)
         if pc:
@@ -76,7 +83,7 @@ def cut_share_notice(doc: Document) -> Document:
     lines = doc.text.split("\n")
     for i, ln in enumerate(lines[:6]):
         m = _SHARE_SPAN.search(ln)
-        if not m or cjk_count(ln[: m.start()] + ln[m.end():]) < 20:
+        if not m or not speech_start((ln[: m.start()] + ln[m.end():]).strip()):
             continue  # the notice on its own line: drop_docx_header takes it
         pm = re.search(r"[(（]\s*(\d{1,4})\s*页", m.group(0))
         if pm:
