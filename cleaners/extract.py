@@ -185,13 +185,19 @@ def extract_page(html: str | bytes, url: str, site_clean: dict | None = None) ->
     marker = paywall_after_text(page, text)
     if marker:
         how["paywall_after_text"] = marker
-    doc.raw_title = (meta.get("title") or data.get("title") or "").strip()
+    doc.raw_title = (meta.get("title") or data.get("title") or _title_tag(tree) or "").strip()
     doc.raw_text = text
     doc.site_name = meta.get("sitename")
     doc.explain["extract"] = how
     doc.published = _plausible(meta.get("date"), html)
     doc.explain["extract"]["h1"] = _h1(tree)
     return doc
+
+
+def _title_tag(tree) -> str | None:
+    """The <title> element's text (when trafilatura's metadata found no title)."""
+    t = tree.find(".//title")
+    return re.sub(r"\s+", " ", t.text_content()).strip() if t is not None else None
 
 
 def _h1(tree) -> str | None:

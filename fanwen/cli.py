@@ -194,9 +194,16 @@ def extract(file, url, explain, seeds):
     url = url or url_from_html(html) or "http://unknown.invalid/"
     if seeds:
         pipeline.set_model(load_model(seeds))
+    if explain:
+        from cleaners.registry import EXPLAIN_SAMPLES
+        EXPLAIN_SAMPLES["difflib"] = True  # exact samples of what each rule removed, only when asked
     from crawler.siteconfig import site_for_url
     site = site_for_url(url)  # demo pages (<domain>.test) get their site's config too
-    doc = pipeline.process_pages([(url, html)], url=site.canonical_url(url) if site else url, site=site)
+    try:
+        doc = pipeline.process_pages([(url, html)], url=site.canonical_url(url) if site else url, site=site)
+    finally:
+        if explain:
+            EXPLAIN_SAMPLES["difflib"] = False
     out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "explain")}
     if explain:
         out["explain"] = doc.explain
