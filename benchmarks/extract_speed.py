@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         doc = clean_document(extract_page(html, url))
         how = doc.explain["extract"]["extractor"]
         extractors[how] = extractors.get(how, 0) + 1
+        if doc.explain["extract"].get("second_call"):
+            extractors["(second trafilatura call ran)"] = extractors.get("(second trafilatura call ran)", 0) + 1
 
     def bare(html, url):
         try:

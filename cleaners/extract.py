@@ -119,18 +119,23 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
     data = _bare(tree, url, include_tables=True, favor_precision=True, include_comments=forum)
     text = data.get("text") or ""
     how = {"extractor": "trafilatura-precision"}
+    second = None
     if _size(text) < 100:
+        second = "default"
         other = _bare(tree, url, include_tables=True, include_comments=forum)
         if _size(other.get("text") or "") > _size(text):
             text, how = other.get("text") or "", {"extractor": "trafilatura-default"}
             data = other
     elif page_chars and _size(text) < 0.4 * page_chars and page_chars - _size(text) > 300:
+        second = "recall"
         other = _bare(tree, url, include_tables=True, include_comments=forum, favor_recall=True)
         new_lines = [ln for ln in (other.get("text") or "").split("\n") if ln.strip() and ln.strip() not in text]
         # only when what it adds reads as article paragraphs, not a list of related titles and blurbs
         if _size(other.get("text") or "") > 1.5 * _size(text) and max(map(_size, new_lines), default=0) >= 150:
             how = {"extractor": "trafilatura-recall", "precision_chars": _size(text)}
             text, data = other.get("text") or "", other
+    if second:
+        how["second_call"] = second  # a second trafilatura run (whether or not its text was taken)
     if dense:
         dtext, info = dense
         if info.get("repeats", 0) >= 2 and _size(dtext) > _size(text):

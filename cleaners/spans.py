@@ -102,3 +102,18 @@ def leadin_sentence(ln: str, m: re.Match) -> tuple[int, int]:
     ends = [j for j in (ln.find(c, m.end()) for c in _SENT_END) if j >= 0]
     end = min(ends) + 1 if ends else len(ln)
     return start, end
+
+
+_DOC_PAGE = re.compile(r"第\s*(\d{1,4})\s*页\s*[/,，]?\s*共\s*(\d{1,4})\s*页")
+_TITLE_LABEL = re.compile(r"^\s*文章标题\s*[:：]\s*")
+
+
+@rule(kind="doc", before="drop_docx_header")
+def cut_page_counters(doc: Document) -> Document:
+    """Page counters of a converted document wherever they fall (第1页共21页), and a 文章标题: label at a line start."""
+    found = [int(m.group(2)) for m in _DOC_PAGE.finditer(doc.text)]
+    if found:
+        note(doc, "declared_pages", max(found))
+        doc.text = _DOC_PAGE.sub("", doc.text)
+    doc.text = "\n".join(_TITLE_LABEL.sub("", ln) for ln in doc.text.split("\n") if ln.strip())
+    return doc

@@ -151,3 +151,21 @@ def test_explain_samples_only_when_asked(tmp_path):
     out = json.loads(r.stdout)
     assert out["text"].startswith("同志们") and out["title"] == TITLE
     assert "dom" in out["explain"]["extract"]
+
+
+def test_site_config_prune_xpath_and_kind():
+    body = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = (f"<html><head><title>{TITLE}</title></head><body><div class='content'>{body}</div>"
+            "<div class='tuijian'><p>本站推荐:这是一段站方推荐的长文字,讲的是别的事情,和讲话无关,却写得像正文一样长,足以混进正文里面去。</p></div></body></html>")
+    plain = extract_pages([("http://a.example/1.html", html)])
+    pruned = extract_pages([("http://a.example/1.html", html)], {"prune_xpath": ["//div[@class='tuijian']"]})
+    assert "本站推荐" not in pruned.raw_text and PARAS[1] in pruned.raw_text
+    assert pruned.explain["extract"]["dom"]["pruned"][0].startswith("site:")
+    assert plain.explain["extract"]["dom"].get("forum") is not True
+    assert extract_pages([("http://a.example/1.html", html)], {"kind": "forum"}).explain["extract"]["dom"]["forum"] is True
+
+
+def test_page_counters_of_a_converted_document_go_wherever_they_fall():
+    doc = _text_doc(f"第1页共21页{PARAS[0]}\n{PARAS[1][:30]}第2页共21页{PARAS[1][30:]}\n" + "\n".join(PARAS[2:]))
+    assert "页共" not in doc.text and PARAS[1] in doc.text
+    assert doc.explain["cleaning"]["evidence"]["declared_pages"] == 21
