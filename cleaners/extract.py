@@ -111,7 +111,7 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
     1. trafilatura favouring precision (comments included on a forum thread: there they are the content);
     2. only when that returns almost nothing (< 100 characters), trafilatura with its defaults; and when it kept
        less than 40 % of the page's text left after the DOM pass (it took a side box for the article), trafilatura
-       favouring recall, if that finds much more;
+       favouring recall, if that finds much more (only under 500 characters: a longer text is an article found);
     3. on forum threads only, the density pass (`cleaners.density`): when its region is a list of repeated post-like
        blocks and holds more text than trafilatura kept, its text is used instead. Under a news article a comment
        list is never taken over the article.
@@ -126,7 +126,7 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
         if _size(other.get("text") or "") > _size(text):
             text, how = other.get("text") or "", {"extractor": "trafilatura-default"}
             data = other
-    elif page_chars and _size(text) < 0.4 * page_chars and page_chars - _size(text) > 300:
+    elif page_chars and _size(text) < min(500, 0.4 * page_chars) and page_chars - _size(text) > 300:
         second = "recall"
         other = _bare(tree, url, include_tables=True, include_comments=forum, favor_recall=True)
         new_lines = [ln for ln in (other.get("text") or "").split("\n") if ln.strip() and ln.strip() not in text]
