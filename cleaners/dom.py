@@ -31,6 +31,7 @@ _WIDGET_TEXT = re.compile(
     r"收藏本文|加入收藏|字号[:：]|【\s*大\s*中\s*小\s*】|返回顶部|返回首页|我要纠错|我要评论|本文标签|版权所有|Copyright|ICP备"
 )
 _RELATED_HEAD = re.compile(r"^[【\[]?(推荐阅读|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|热点推荐|精彩推荐|延伸阅读|相关资源|推荐访问)[】\]]?[:：]?$")
+_RELATED_ATTR = re.compile(r"(^|[-_\s])(recommend|recommended|related|relate|tuijian|xiangguan|xgwz|hotnews|hot-news)($|[-_\s\d])", re.I)
 _COMMENT_ATTR = re.compile(r"(^|[-_\s])(comments?|cmt|reply|replies|pinglun|gentie|tie|discuss|review)s?($|[-_\s\d])", re.I)
 _COMMENT_HEAD = re.compile(r"^\s*[【\[]?\s*(跟贴|跟帖|热门评论|最新评论|网友评论|精彩评论|全部评论|评论列表|发表评论|我要评论|用户评论|"
                            r"网友留言|留言板|\d+\s*条评论|评论\s*[(（]\s*\d+\s*[)）])")
@@ -233,6 +234,11 @@ def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) 
             continue
         own, lnk = stats.get(el, (0, 0))
         if own + lnk == 0 or _inside(el, gone):
+            continue
+        # a recommended/related block, however long (a feed of other articles): the page's own text is elsewhere
+        if _RELATED_ATTR.search(_attrs(el)) and total - own >= 150 and el.find(".//h1") is None:
+            note("related", el)
+            _drop(el)
             continue
         # comment sections under an article (on a forum thread the replies are the content)
         if el in comments:
