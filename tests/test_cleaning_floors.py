@@ -8,12 +8,12 @@ import pytest
 from benchmarks.cleaning import SEED_SITES, leftover_boilerplate, run_set, sites_boilerplate_phrases
 from benchmarks.common import SHARED, mean
 
-FLOORS = {"magic-article": 0.90, "cwce": 0.88, "magic-forum": 0.75}
-# the layout zoo (benchmarks/zoo.py): held-out half per group, and the tuning half overall; measured 0.9834 /
-# 0.9946 / 0.9939 / 1.0000 (held) and 0.9731 (tune); trafilatura alone 0.82 / 0.81 / 0.77 / 0.86 and 0.85
+FLOORS = {"magic-article": 0.915, "cwce": 0.88, "magic-forum": 0.75}  # measured 0.9228 / 0.8991 / 0.7582
+# the layout zoo (benchmarks/zoo.py): held-out half per group, and the tuning half overall; measured 0.9771 /
+# 0.9946 / 0.9939 / 1.0000 (held) and 0.9874 (tune); trafilatura alone 0.82 / 0.81 / 0.77 / 0.86 and 0.85
 ZOO_FLOORS = {("held", "real-chrome all"): 0.97, ("held", "  SITES.md families"): 0.98, ("held", "  other sites"): 0.98,
-              ("held", "own table layouts"): 0.98, ("tune", "all"): 0.96}
-ZOO_MAX_BELOW_HALF = 1  # pages under F1 0.5 per half (measured: 1 and 1; the target is 0)
+              ("held", "own table layouts"): 0.98, ("tune", "all"): 0.975}
+ZOO_MAX_BELOW_HALF = 1  # pages under F1 0.5 per half (measured: tune 0, held 1 — a blog index of many posts; target 0)
 SEED_FLOOR = 0.99
 DEMO_FLOOR = 0.97
 
