@@ -97,7 +97,8 @@ def visible_text(root) -> str:
 
 
 def is_forum(tree, url: str = "", site_clean: dict | None = None, raw_head: str = "") -> bool:
-    """A forum thread (Discuz! or the site's kind), where replies are content and the density pass may apply."""
+    """A forum thread (the site's kind, Discuz! markers in the tree or in `raw_head` — the page's first and last
+    bytes —, or a thread URL), where replies are content and the density pass may apply."""
     kind = (site_clean or {}).get("kind")
     if kind:
         return kind == "forum"

@@ -126,7 +126,7 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
         if _size(other.get("text") or "") > _size(text):
             text, how = other.get("text") or "", {"extractor": "trafilatura-default"}
             data = other
-    elif page_chars and _size(text) < min(500, 0.4 * page_chars) and page_chars - _size(text) > 300:
+    elif page_chars and _size(text) < min(500, 0.4 * page_chars) and page_chars - _size(text) > 1000:
         second = "recall"
         other = _bare(tree, url, include_tables=True, include_comments=forum, favor_recall=True)
         new_lines = [ln for ln in (other.get("text") or "").split("\n") if ln.strip() and ln.strip() not in text]
@@ -175,7 +175,7 @@ def extract_page(html: str | bytes, url: str, site_clean: dict | None = None) ->
     tree = parse_html(html)
     meta = page_metadata(tree, url)
     page = visible_text(tree)
-    forum = is_forum(tree, url, site_clean, html[:4096] if "iscuz" in html[-20000:] else "")
+    forum = is_forum(tree, url, site_clean, html[:4096] + html[-8192:])  # Discuz! names itself at the top or foot
     dense = None
     if forum:
         try:

@@ -124,16 +124,19 @@ RESHAPING = {"normalize_space", "strip_table_pipes", "rejoin_broken_lines", "joi
 EXPLAIN_SAMPLES = {"difflib": False}  # `fanwen extract --explain` turns on exact samples of what each rule removed
 
 
-def removed_parts(before: str, after: str) -> list[str]:
+def removed_parts(before: str, after: str, limit: int | None = None) -> list[str]:
     """What went from `before` to `after`, cheaply: whole lines gone, and for a line that was edited (a line of
     `after` is its prefix/suffix-trimmed remainder) the middle part that was cut out."""
     if before == after:
         return []
     kept = set(after.split("\n"))
     a_lines = [x for x in before.split("\n") if x not in kept]
-    b_lines = [y for y in after.split("\n") if y not in set(before.split("\n"))]
+    before_set = set(before.split("\n"))
+    b_lines = [y for y in after.split("\n") if y not in before_set]
     out = []
     for x in a_lines:
+        if limit is not None and len(out) >= limit:
+            break
         best = ""
         for y in b_lines:
             if y and (y in x) and len(y) > len(best):
@@ -203,6 +206,7 @@ def run_rules(doc: Document, rules: list[Rule]) -> Document:
     for r in rules:
         before_text, before_title = doc.text, doc.title
         doc = r.apply(doc)
+        parts = None
         if doc.text != before_text and r.name not in RESHAPING and r.scope == "generic":
             parts = removed_parts(before_text, doc.text)
             why = refuse_reason(parts, doc.text)
@@ -220,7 +224,9 @@ def run_rules(doc: Document, rules: list[Rule]) -> Document:
             elif EXPLAIN_SAMPLES["difflib"]:
                 removed = _removed_samples(before_text, doc.text)
             else:
-                removed = [_short(p, 80) for p in removed_parts(before_text, doc.text)[:3]] or ["(line breaks only)"]
+                if parts is None:
+                    parts = removed_parts(before_text, doc.text, limit=3)
+                removed = [_short(p, 80) for p in parts[:3]] or ["(line breaks only)"]
             if doc.title != before_title:
                 removed.append(f"title: {before_title!r} -> {doc.title!r}")
             info["removed"][r.name] = removed
