@@ -126,7 +126,7 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
         if _size(other.get("text") or "") > _size(text):
             text, how = other.get("text") or "", {"extractor": "trafilatura-default"}
             data = other
-    elif page_chars and _size(text) < min(500, 0.4 * page_chars) and page_chars - _size(text) > 1000:
+    elif page_chars and _size(text) < min(500, 0.4 * page_chars) and page_chars - _size(text) > 500:
         second = "recall"
         other = _bare(tree, url, include_tables=True, include_comments=forum, favor_recall=True)
         new_lines = [ln for ln in (other.get("text") or "").split("\n") if ln.strip() and ln.strip() not in text]
