@@ -79,3 +79,24 @@ def run_pipeline(pages: list[tuple[str, str | bytes]], url: str | None = None):
         return pipeline.process_pages(pages, url=url, site=demo_site(url))
     finally:
         pipeline._model = saved
+
+
+def run_cli_extract(body: bytes, url: str | None = None) -> dict:
+    """A saved page through `fanwen extract FILE --url URL` (click's CliRunner, in this process): the JSON it prints.
+
+    The same code path as the user's command: the CLI's decoding, site lookup and pipeline."""
+    import json
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from fanwen.cli import main
+
+    with tempfile.NamedTemporaryFile(suffix=".html") as f:
+        f.write(body)
+        f.flush()
+        args = ["extract", f.name, "--explain"] + (["--url", url] if url else [])
+        r = CliRunner().invoke(main, args)
+    if r.exit_code != 0:
+        return {"text": "", "title": "", "error": (r.stdout or "")[-300:]}
+    return json.loads(r.stdout)

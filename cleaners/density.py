@@ -139,6 +139,11 @@ def density_region(html: str, share: float = 0.8) -> tuple[str, dict]:
         root = lxml_html.fromstring(html)
     except (etree.ParserError, ValueError):
         return "", {}
+    return density_region_tree(root, share)
+
+
+def density_region_tree(root, share: float = 0.8) -> tuple[str, dict]:
+    """density_region on an already parsed tree (pruned in place: hand over a copy if the tree is needed again)."""
     body = root.find(".//body")
     if body is None:
         body = root

@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import re
 
-import lxml.etree
+import copy
+
 import lxml.html
 import trafilatura
-from htmldate import find_date
+from trafilatura.metadata import extract_metadata
+from trafilatura.utils import load_html
 
 from cleaners.decode import decode_html  # the one decoder (cleaners.decode); text passes through
 from cleaners.document import Document
+from cleaners.dom import is_forum, prepare_tree, visible_text
 from cleaners.patterns import PAYWALL, squash
 
 
-def _bare(html: str, url: str, **opts) -> dict:
-    kw = {"with_metadata": True, "include_comments": False, "deduplicate": False, **opts}
+def _bare(tree, url: str, **opts) -> dict:
+    """trafilatura on the parsed tree (it works on its own copy, so the tree can be handed over again)."""
+    kw = {"with_metadata": False, "include_comments": False, "deduplicate": False, **opts}
     try:
-        result = trafilatura.bare_extraction(html, url=url, **kw)
+        result = trafilatura.bare_extraction(tree, url=url, **kw)
     except Exception:  # trafilatura raises on some broken markup: treat as nothing extracted
         return {}
     if result is None:
@@ -38,75 +42,134 @@ def _size(text: str) -> int:
     return len(_WORD.findall(text or ""))
 
 
-def main_text(html: str, url: str) -> tuple[str, dict, dict]:
-    """(text, trafilatura metadata, how it was chosen). Three opinions on where the main text is:
+def parse_html(html: str):
+    """The one lxml parse of a page (trafilatura's loader: it copes with encoding declarations in str input)."""
+    try:
+        tree = load_html(html)
+    except Exception:
+        tree = None
+    if tree is None:
+        tree = lxml.html.document_fromstring("<html><body></body></html>")
+    return tree
 
-    1. trafilatura favouring precision (comments included: on a forum they are the content);
-    2. when that returns almost nothing (< 100 characters), trafilatura with its defaults;
-    3. the density pass (`cleaners.density`): when its region is a list of repeated post-like blocks (a thread, a Q&A
-       page, a comment list) and holds more text than trafilatura kept, its text is used instead.
+
+def page_metadata(tree, url: str) -> dict:
+    """title, date (htmldate, run once by trafilatura's metadata), site name, of the unpruned tree."""
+    try:
+        meta = extract_metadata(tree, default_url=url)
+    except Exception:  # a page whose metadata cannot be read still has a text
+        return {}
+    return meta.as_dict() if hasattr(meta, "as_dict") else dict(meta)
+
+
+def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None,
+              page_chars: int = 0) -> tuple[str, dict, dict]:
+    """(text, trafilatura data, how it was chosen) from the pruned tree. Two or three opinions:
+
+    1. trafilatura favouring precision (comments included on a forum thread: there they are the content);
+    2. only when that returns almost nothing (< 100 characters), trafilatura with its defaults; and when it kept
+       less than 40 % of the page's text left after the DOM pass (it took a side box for the article), trafilatura
+       favouring recall, if that finds much more (only under 500 characters: a longer text is an article found);
+    3. on forum threads only, the density pass (`cleaners.density`): when its region is a list of repeated post-like
+       blocks and holds more text than trafilatura kept, its text is used instead. Under a news article a comment
+       list is never taken over the article.
     """
-    data = _bare(html, url, include_tables=True, favor_precision=True, include_comments=True)
+    data = _bare(tree, url, include_tables=True, favor_precision=True, include_comments=forum)
     text = data.get("text") or ""
     how = {"extractor": "trafilatura-precision"}
+    second = None
     if _size(text) < 100:
-        other = _bare(html, url, include_tables=True, include_comments=True)
-        if _size(other.get("text") or "") >= _size(text):
+        second = "default"
+        other = _bare(tree, url, include_tables=True, include_comments=forum)
+        if _size(other.get("text") or "") > _size(text):
             text, how = other.get("text") or "", {"extractor": "trafilatura-default"}
-            data = {**other, **{k: v for k, v in data.items() if isinstance(v, str) and v and k != "text"}}
-    try:
-        from cleaners.density import density_region
-
-        dense, info = density_region(html, 0.75)
-    except Exception:  # the density pass is a second opinion: never let it fail an extraction
-        dense, info = "", {}
-    if info.get("repeats", 0) >= 2 and _size(dense) > _size(text):
-        how = {"extractor": "density", "repeats": info["repeats"], "trafilatura_chars": _size(text)}
-        text = dense
+            data = other
+    elif page_chars and _size(text) < min(500, 0.4 * page_chars) and page_chars - _size(text) > 500:
+        second = "recall"
+        other = _bare(tree, url, include_tables=True, include_comments=forum, favor_recall=True)
+        new_lines = [ln for ln in (other.get("text") or "").split("\n") if ln.strip() and ln.strip() not in text]
+        # only when what it adds reads as article paragraphs, not a list of related titles and blurbs
+        if _size(other.get("text") or "") > 1.5 * _size(text) and max(map(_size, new_lines), default=0) >= 150:
+            how = {"extractor": "trafilatura-recall", "precision_chars": _size(text)}
+            text, data = other.get("text") or "", other
+    if second:
+        how["second_call"] = second  # a second trafilatura run (whether or not its text was taken)
+    if dense:
+        dtext, info = dense
+        if info.get("repeats", 0) >= 2 and _size(dtext) > _size(text):
+            how = {"extractor": "density", "repeats": info["repeats"], "trafilatura_chars": _size(text)}
+            text = dtext
     return text, data, how
 
 
-def _visible_text(html: str) -> str:
-    try:
-        tree = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return ""
-    for bad in tree.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
-    return squash(tree.text_content())
-
-
-def paywall_after_text(html: str, text: str, reach: int = 80) -> str | None:
+def paywall_after_text(page: str, text: str, reach: int = 80) -> str | None:
     """A paywall notice (阅读全文, 您需要先登陆, 预览结束 …) right after the main text on the page, or None.
 
-    Such notices usually sit in their own box that the extractor drops, so the cleaners never see them; only one
-    within `reach` characters after the text's end counts (a "阅读全文" link in a sidebar says nothing).
+    `page` is the page's visible text without whitespace (`cleaners.dom.visible_text`). Such notices usually sit in
+    their own box that the extractor drops, so the cleaners never see them; only one within `reach` characters after
+    the text's end counts (a "阅读全文" link in a sidebar says nothing).
     """
     tail = squash(text)[-20:]
     if len(tail) < 8:
         return None
-    page = _visible_text(html)
     at = page.rfind(tail)
     if at < 0:
         return None
-    m = PAYWALL.search(page, at + len(tail), at + len(tail) + reach)
-    return m.group(0) if m else None
+    for m in PAYWALL.finditer(page, at + len(tail), at + len(tail) + reach):
+        if not re.match(r"才(可以|能)(回帖|回复|发表|评论|发帖)|(回帖|回复|评论)", page[m.end(): m.end() + 6]):
+            return m.group(0)  # (您需要登录后才可以回帖 is a forum's reply box, not a paywall)
+    return None
 
 
-def extract_page(html: str | bytes, url: str) -> Document:
-    """One page's main text, title, date and site name. The text is the extractor's, before any cleaning."""
+def extract_page(html: str | bytes, url: str, site_clean: dict | None = None) -> Document:
+    """One page's main text, title, date and site name. The text is the extractor's, before any cleaning.
+
+    The page is parsed once; the tree goes to trafilatura's metadata (title, date, site name), the paywall check,
+    the density pass (forum threads only), the DOM pass (`cleaners.dom`) and trafilatura's text extraction.
+    `site_clean` is the site config's `[clean]` table (`kind`, `prune_xpath`), when the site is known.
+    """
     html = decode_html(html)
     doc = Document(url=url, page_urls=[url])
-    text, data, how = main_text(html, url)
-    marker = paywall_after_text(html, text)
+    tree = parse_html(html)
+    meta = page_metadata(tree, url)
+    page = visible_text(tree)
+    forum = is_forum(tree, url, site_clean, html[:4096] + html[-8192:])  # Discuz! names itself at the top or foot
+    dense = None
+    if forum:
+        try:
+            from cleaners.density import density_region_tree
+
+            dense = density_region_tree(copy.deepcopy(tree), 0.75)
+        except Exception:  # the density pass is a second opinion: never let it fail an extraction
+            dense = None
+    dom = prepare_tree(tree, url, site_clean, forum=forum)
+    text, data, how = main_text(tree, url, forum or dom["thread"], dense, dom.get("page_chars", 0))
+    how["dom"] = {k: v for k, v in dom.items() if v and k != "page_chars"}
+    marker = paywall_after_text(page, text)
     if marker:
         how["paywall_after_text"] = marker
-    doc.raw_title = (data.get("title") or "").strip()
+    doc.raw_title = (meta.get("title") or data.get("title") or _title_tag(tree) or "").strip()
     doc.raw_text = text
-    doc.site_name = data.get("sitename")
+    doc.site_name = meta.get("sitename")
     doc.explain["extract"] = how
-    doc.published = page_date(html, url) or _plausible(data.get("date"), html)
+    doc.published = _plausible(meta.get("date"), html)
+    doc.explain["extract"]["h1"] = _h1(tree)
     return doc
+
+
+def _title_tag(tree) -> str | None:
+    """The <title> element's text (when trafilatura's metadata found no title)."""
+    t = tree.find(".//title")
+    return re.sub(r"\s+", " ", t.text_content()).strip() if t is not None else None
+
+
+def _h1(tree) -> str | None:
+    """The page's first <h1> text (a title candidate beside <title>/og:title), when it is short."""
+    for h in tree.iter("h1"):
+        t = re.sub(r"\s+", " ", h.text_content()).strip()
+        if 4 <= len(t) <= 120:
+            return t
+    return None
 
 
 def _plausible(date: str | None, html: str) -> str | None:
@@ -121,22 +184,13 @@ def _plausible(date: str | None, html: str) -> str | None:
     return date
 
 
-def page_date(html: str, url: str) -> str | None:
-    """The publication date htmldate finds in the page (meta tags, URL, date lines), or None."""
-    try:
-        found = find_date(html, url=url, original_date=True, extensive_search=False)
-    except Exception:  # htmldate raises on odd markup; a missing date is not an error
-        return None
-    return _plausible(found, html)
-
-
-def extract_pages(pages: list[tuple[str, str | bytes]]) -> Document:
+def extract_pages(pages: list[tuple[str, str | bytes]], site_clean: dict | None = None) -> Document:
     """A document split over several pages: page 1 gives title and date, the texts are joined in order."""
     if not pages:
         raise ValueError("no pages to extract")
-    first = extract_page(pages[0][1], pages[0][0])
+    first = extract_page(pages[0][1], pages[0][0], site_clean)
     for url, html in pages[1:]:
-        more = extract_page(html, url)
+        more = extract_page(html, url, site_clean)
         first.raw_text = first.raw_text.rstrip("\n") + "\n" + more.raw_text.lstrip("\n")
         first.page_urls.append(url)
         # only the last page's paywall notice says where the copy stops

@@ -161,7 +161,7 @@ def drop_forum_chrome(doc: Document) -> Document:
 
 _RELATED = re.compile(
     r"^[【\[（(]?\s*(推荐访问|猜你喜欢|相关推荐|热门文章|相关文章|相关阅读|延伸阅读|推荐阅读|精彩推荐|热门推荐|相关范文|最新范文|更多范文|"
-    r"大家在看|为你推荐|为您推荐|热门标签|本文标签|相关标签|相关热搜|相关搜索|相关资料|相关文档|更多相关|热门阅读|最新文章|随机文章|"
+    r"大家在看|大家都在看|其他人也在看|为你推荐|为您推荐|热门标签|本文标签|相关标签|相关热搜|相关搜索|相关资料|相关文档|更多相关|热门阅读|最新文章|随机文章|"
     r"精选范文|推荐文章|相关报道|相关新闻|相关链接|猜您喜欢|你可能(也)?(感兴趣|喜欢)|您可能(也)?(感兴趣|喜欢)|看了本文的还看了|"
     r"Tags?|标签)\s*[】\]）)]?\s*([:：]|$|\s)"
 )
@@ -215,7 +215,8 @@ def cut_paywall_tail(doc: Document) -> Document:
             out[i] = ""  # a download/login notice in the middle of the speech: an ad line, not where the copy stops
             before += cjk_count(ln)
             continue
-        if m and (len(ln) <= 160 or m.start() <= 5) and before >= 30:
+        inline_end = m and before + cjk_count(ln[: m.start()]) >= 150 and after + cjk_count(ln[m.end():]) < 300
+        if m and (len(ln) <= 160 or m.start() <= 5 or inline_end) and before >= 30 or (inline_end and i == 0):
             note(doc, "paywall_marker", m.group(0))
             pm = re.search(r"总共\s*(\d+)\s*页", ln)
             if pm:
@@ -223,7 +224,7 @@ def cut_paywall_tail(doc: Document) -> Document:
             for rest in out[i:]:
                 _declared_chars(doc, rest)
             # a marker after some speech on the same line (…真…阅读全文): keep the part before it
-            head = ln[: m.start()].rstrip(" ([（【:：")
+            head = ln[: m.start()].rstrip(" ([（【:：….")
             out = out[:i] + ([head] if cjk_count(head) >= 10 and not re.search(r"[)）】]$", head) else [])
             break
         before += cjk_count(ln)
@@ -233,7 +234,7 @@ def cut_paywall_tail(doc: Document) -> Document:
 
 _FOOTER = re.compile(
     r"《[^》]{2,120}》\s*由\s*(互联网用户|网友|用户)\S{0,6}分享|文章地址[:：]\s*(https?://|www\.)|^本文(链接|地址|网址)[:：]|"
-    r"^原文(链接|地址)[:：]|^转载请(注明|保留)|^(版权声明|免责声明|声明)[:：]|^-\s*(配套讲稿|特殊限制|关\s*键\s*词)\s*[:：]|"
+    r"^原文(链接|地址)[:：]|^转载请(注明|保留)|^[【\[]?(反侵权|侵权|版权|免责)(公告|声明|说明)[】\]]?\s*[:：]?\s*$|^[【\[]?(版权声明|免责声明|声明|郑重声明|特别声明)[】\]]?\s*[:：]|^Notice: The content above|^-[\s\-]*(配套讲稿|特殊限制|关\s*键\s*词)\s*[:：]|"
     r"欢迎光临.{0,60}Powered by|^(用户评论|网友评论|发表评论|评论列表|精彩评论|最新评论)|^本文(来源|来自)于?[:：]|"
     r"^(责任编辑|责编)[:：]|^(上传|投稿)人?[:：]|^文档(格式|页数|大小)[:：]|^(文章)?(所在)?栏目[:：]|"
     r"^(Copyright|©|版权所有)"
@@ -312,6 +313,8 @@ _MMDD = re.compile(r"^\d{1,2}-\d{1,2}(\s|$|\s*\|)")
 def _is_byline(ln: str) -> bool:
     if len(ln) > 140 or _prose(ln):
         return False
+    if _BYLINE_FIELD.fullmatch(ln.strip()):
+        return True  # a field label left alone (发表时间:) when its value was a script
     fields = len(_BYLINE_FIELD.findall(ln))
     has_date = bool(DATE_RE.search(ln) or TIME_RE.search(ln) or _MMDD.match(ln))
     if fields >= 2 or (fields >= 1 and has_date) or _BYLINE_WORDS.search(ln):
@@ -393,12 +396,26 @@ def drop_leadin(doc: Document) -> Document:
             if not ln:
                 continue
         near_edge = i <= head + 2 or i >= len(lines) - 3
-        if _LEADIN.search(ln) and (near_edge or len(ln) <= 200) and not (_prose(ln) and cjk_count(ln) > 250):
+        lm = _LEADIN.search(ln)
+        if lm and (near_edge or len(ln) <= 200):
             tm = _LEADIN_TITLE.search(ln)
             if tm and i <= head + 2:
                 cleaning_info(doc)["evidence"].setdefault("leadin_title", tm.group(1).strip())
-            continue
+            rest, gone = ln, 0
+            while (lm := _LEADIN.search(rest)) and gone < 3:
+                s0, s1 = leadin_sentence(rest, lm)
+                if cjk_count(rest[s0:s1]) > 150:
+                    break
+                rest, gone = (rest[:s0] + rest[s1:]).strip(), gone + 1
+            if gone and not _LEADIN.search(rest) and speech_start(rest):
+                out.append(rest)  # the lead-in sentence glued to the speech: only the sentence goes
+                continue
+            if not (_prose(ln) and cjk_count(ln) > 250):
+                continue
         sm = _SUMMARY_LABEL.match(ln)
+        if sm and i <= head + 2 and cjk_count(ln) > 300:
+            out.append(ln[sm.end():])  # a label glued to the speech itself: the label goes, the text stays
+            continue
         if sm and i <= head + 2:
             if len(ln) - sm.end() < 4:  # the label alone: the summary is the next line
                 skip_next = True
@@ -445,12 +462,16 @@ _AD_SURE = re.compile(
 _SHARE = re.compile(r"^(广告|分享到|分享|打印|关闭|收藏|返回顶部|返回首页|返回列表|打印本页|关闭窗口|【打印】|【关闭】|【收藏】|【返回顶部】|微信扫一扫|扫一扫)\s*[:：]?\s*$")
 
 
+# separator rules and forum markup (BBCode) left as text: ------ ====== [img]… [marquee]…
+_MARKUP_LINE = re.compile(r"^\s*(?:[-=*_~·—]{5,}|\[/?(?:img|marquee|url|color|size|font|quote|align|b|i)\b[^\u4e00-\u9fff]*)\s*$", re.I)
+
+
 @rule()
 def drop_ad_lines(text: str) -> str:
     """Injected ads and site notices: short lines with 小编, 本站, 客服, 代写, 扫码, 赞赏, 下载本文, 分享到 … (never a long speech paragraph)."""
     out = []
     for ln in _lines(text):
-        if _SHARE.match(ln):
+        if _SHARE.match(ln) or _MARKUP_LINE.match(ln):
             continue
         if len(ln) <= 160 and not (_prose(ln) and cjk_count(ln) > 120) and not ENUM_RE.match(ln):
             strong = len(_AD_STRONG.findall(ln))
@@ -600,7 +621,10 @@ _SPEECH_TITLE = re.compile(
 )
 _TITLE_SUFFIX = re.compile(
     r"\s*([_|｜]\s*[^_|｜]{1,40})+$|\s+[-–—]\s+[^-–—]{1,40}$|\s*[(（]本页约?\s*\d+\+?字[)）]\s*$|"
-    r"\s*[【\[(（](完整版|精选文档|全文完整|最新范本|范文|word版|可编辑|精选|通用|推荐|优秀范文|\d+篇)[】\])）]\s*$|\.(docx?|pdf|wps)$",
+    r"\s*[【\[(（](完整版|精选文档|全文完整|最新范本|范文|word版|可编辑|精选|通用|推荐|优秀范文|\d+篇)[】\])）]\s*$|\.(docx?|pdf|wps)$|"
+    # a site or channel name glued with a dash and no spaces: X-范文大全, X-秘书之家, X-中国科普网
+    r"[-–—]\s*[\u4e00-\u9fffA-Za-z0-9]{0,14}(网|站|之家|大全|范文|文章|在线|频道|政府|官网|平台|报|社|中心|文库|素材|资料)$|"
+    r"^(正文|复制|打印|收藏|分享|字号)+(?=[\u4e00-\u9fff]{4})",
     re.I,
 )
 
@@ -745,3 +769,8 @@ def strip_cut_ellipsis(doc: Document) -> Document:
             note(doc, "cut_ellipsis", True)
             doc.text = _join(lines)
     return doc
+
+
+# span rules (cleaners.spans) register themselves ahead of the line rules they protect
+from cleaners import spans as _spans  # noqa: E402,F401
+from cleaners.spans import leadin_sentence, speech_start  # noqa: E402

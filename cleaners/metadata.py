@@ -101,7 +101,9 @@ def best_title(candidates: list[str | None], site_names: list[str] | None = None
     usable = []
     for t in candidates:
         t = normalize_title(t or "")
-        if t and cjk_count(t) >= 2 and re.sub(r"\W", "", t) not in names and t not in usable:
+        # never a sentence of the text (同志们: 前不久,…) or a line of links taken for a title
+        prose = "同志们" in t or len(re.findall(r"[，,。；;！？]", t)) >= 2 or t.count("·") >= 2
+        if t and not prose and cjk_count(t) >= 2 and re.sub(r"\W", "", t) not in names and t not in usable:
             usable.append(t)
     for t in usable:
         if _MEETING.search(t):

@@ -33,6 +33,10 @@ def clean_document(doc: Document, site_rules: dict | None = None) -> Document:
     run_rules(doc, GENERIC)
     run_rules(doc, site_rules_for(site_rules))
     ev = info["evidence"]
+    kept, extracted = len(doc.text), len((doc.raw_text or "").strip())
+    if extracted >= 200 and kept < 0.5 * extracted:
+        # a signal to re-examine (a rule or the extractor may have gone wrong), recorded for --explain
+        info["dropped_half"] = {"extracted": extracted, "kept": kept, "rules": list(doc.rules)}
     page_marker = doc.explain.get("extract", {}).get("paywall_after_text")
     if page_marker and not ev.get("paywall_marker"):
         ev["paywall_marker"] = page_marker  # seen on the page right after the text, outside what was extracted
@@ -51,8 +55,10 @@ def clean_document(doc: Document, site_rules: dict | None = None) -> Document:
 
     # --- metadata
     title_before = doc.title
+    h1 = doc.explain.get("extract", {}).get("h1")
     doc.title = metadata.best_title(
-        [ev.get("speech_title"), ev.get("print_title"), ev.get("leadin_title"), doc.title, ev.get("doc_file_title")],
+        [ev.get("speech_title"), ev.get("print_title"), ev.get("leadin_title"), doc.title,
+         strip_title_suffix(h1) if h1 else None, ev.get("doc_file_title")],
         ev.get("site_names"))
     if doc.title != title_before and "choose_title" not in doc.rules:
         info["removed"]["choose_title"] = [f"title: {title_before!r} -> {doc.title!r}"]
@@ -82,6 +88,10 @@ def explain_cleaning(doc: Document) -> str:
         lines.append(f"  - {name}")
         for s in info.get("removed", {}).get(name, []):
             lines.append(f"      removed: {s}")
+    for name, why in info.get("refused", {}).items():
+        lines.append(f"  refused: {name}: {' | '.join(why)}")
+    if info.get("dropped_half"):
+        lines.append(f"re-examine: cleaning dropped more than half of the extracted text {info['dropped_half']}")
     fl = info.get("flags", {})
     lines.append(f"truncated: {doc.truncated}" + (f"  ({'; '.join(fl.get('truncated', []))})" if doc.truncated else ""))
     lines.append(f"mangled: {doc.mangled}" + (f"  {fl.get('mangled')}" if fl.get("mangled") else ""))

@@ -27,7 +27,8 @@ A file says where a site keeps its speeches and how its pages are shaped:
     # optional, site-specific hints for the cleaners (ignored by the loader, kept in SiteConfig.clean):
     # page_markers = '<regex>'  docx-preview page markers ("N、") to delete;  truncation = '<regex>' end-of-copy mark;
     # synonym_swaps = {"开展" = "发展", …} 伪原创 swaps this site applies (fingerprint only);  keep_tokens = ['(单字替换)'];
-    # summary_line = '<regex>' a line followed by a one-line summary;  title_glued = true  title glued to the body.
+    # summary_line = '<regex>' a line followed by a one-line summary;  title_glued = true  title glued to the body;
+    # kind = "forum" replies are content (density pass allowed);  prune_xpath = ['<xpath>'] DOM blocks removed first.
 
 `channel_deny` may also be given at top level; `SiteConfig.channel_deny` is the union of both places.
 Templates (`canonical`, `canonical_hosts`) may use {id}, {scheme} and {host} (the host of the URL being mapped).

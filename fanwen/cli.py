@@ -367,10 +367,18 @@ def extract(file, url, explain, content_type, seeds):
     url = url or url_from_html(html) or "http://unknown.invalid/"
     if seeds:
         pipeline.set_model(load_model(seeds))
+    if explain:
+        from cleaners.registry import EXPLAIN_SAMPLES
+        EXPLAIN_SAMPLES["difflib"] = True  # exact samples of what each rule removed, only when asked
     from crawler.siteconfig import site_for_url
     site = site_for_url(url)  # demo pages (<domain>.test) get their site's config too
     # the bytes go through the pipeline's decoder, as in a crawl, so --explain shows its decision
-    doc = pipeline.process_pages([(url, body, content_type)], url=site.canonical_url(url) if site else url, site=site)
+    try:
+        doc = pipeline.process_pages([(url, body, content_type)], url=site.canonical_url(url) if site else url,
+                                     site=site)
+    finally:
+        if explain:
+            EXPLAIN_SAMPLES["difflib"] = False
     out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "explain", "seen_urls")}
     if explain:
         out["explain"] = doc.explain

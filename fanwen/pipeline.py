@@ -87,7 +87,8 @@ def process_pages(pages: list[tuple], url: str | None = None, site: SiteConfig |
         doc.site = config.name if config else (doc.url.split("/")[2] if "//" in doc.url else "")
         doc.explain.update(decode=decisions, unusable=bad)
         return doc
-    doc = extract_pages(texts)
+    site = _site(url or texts[0][0], site)
+    doc = extract_pages(texts, site.clean if site else None)
     doc.explain["decode"] = decisions
     if url:
         doc.url = url
