@@ -171,7 +171,8 @@ def test_kill_9_of_a_crawler_the_other_finishes_and_a_restarted_one_resumes(tmp_
     db = str(tmp_path / "corpus.db")
     expected = sorted(a.canonical_url for a in demo.focused_articles if a.site in KILL_SITES)
     client = redis.Redis.from_url(redis_url)
-    with DemoServer(demo) as server:
+    # 0.5 s per response: the crawl outlasts a crawler's restart, so the restarted one still finds work
+    with DemoServer(demo, latency=0.5) as server:
         writer = _cli("write", "--redis", redis_url, "--db", db)
         cleanup.append(writer)
         _wait_for(lambda: client.exists("fanwen:crawl"), 60, "the writer to begin the crawl")

@@ -105,7 +105,7 @@ def test_the_crawl_ends_within_a_bound_and_is_logged(crawled):
     row = crawled["conn"].execute("SELECT status, new_documents FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
     assert row["status"] == "finished" and row["new_documents"] == len(GOOD)
     assert crawled["stats"].get("fanwen/retry_after_pauses") == 1
-    assert crawled["stats"].get("fanwen/empty_pages", 0) >= 3  # empty, ads-only, PNG served as HTML
+    assert crawled["stats"].get("fanwen/unusable_pages", 0) >= 3  # empty, ads-only, PNG served as HTML
     assert crawled["stats"].get("memusage/max", 0) < 400 * 1024 * 1024  # the 50 MB page and the gzip bomb
 
 

@@ -4,6 +4,7 @@ Every process of a crawl carries a marker in its environment (spawned children i
 any of them outlived a `kill -9` of the parent.
 """
 import json
+import functools
 import os
 import signal
 import sqlite3
@@ -103,12 +104,15 @@ def _start(site, marker):
 
 def test_kill_9_at_three_moments_leaves_no_process_and_the_rerun_completes(site):
     db = site["db"]
-    moments = [lambda: True,  # while Scrapy starts
-               lambda: _documents(db) >= 1,  # right after the first document was stored
-               lambda: _documents(db) >= 4]  # in the middle of the crawl
+    # each moment counts documents stored by that run (an earlier run's documents stay stored)
+    moments = [lambda base: True,  # while Scrapy starts
+               lambda base: _documents(db) >= base + 1,  # right after the run's first document was stored
+               lambda base: _documents(db) >= base + 3]  # in the middle of the crawl
     settle = [1.5, 0, 0]
-    for moment, pause in zip(moments, settle):
+    for when, pause in zip(moments, settle):
         marker = uuid.uuid4().hex
+        base = _documents(db)
+        moment = functools.partial(when, base)
         proc = _start(site, marker)
         time.sleep(pause)
         assert _wait(moment, 60), "the crawl never reached the moment to kill it"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -35,6 +36,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, url: str, status: int, headers: dict, body: bytes, head_only: bool = False):
         self.server.log_request_url(url, status)  # type: ignore[attr-defined]
+        if self.server.latency:  # type: ignore[attr-defined]
+            time.sleep(self.server.latency)  # type: ignore[attr-defined]
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -101,8 +104,9 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = False
 
     def __init__(self, demo: Demo, requests: list, lock: threading.Lock, broken_pages: frozenset = frozenset(),
-                 faults: dict | None = None):
+                 faults: dict | None = None, latency: float = 0.0):
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.latency = latency
         self.demo = demo
         self.broken_pages = broken_pages
         self.faults = faults or {}
@@ -117,9 +121,12 @@ class _Server(ThreadingHTTPServer):
 class DemoServer:
     """A threaded in-memory HTTP proxy serving the demo sites on 127.0.0.1 (ephemeral port)."""
 
-    def __init__(self, demo: Demo | None = None, broken_site: str | None = None, faults: dict | None = None):
-        """broken_site, faults: test-only switches. faults maps a page URL to an HTTP status to answer instead, or to
-        'robots' to add a Disallow line for it to its host's robots.txt."""
+    def __init__(self, demo: Demo | None = None, broken_site: str | None = None, faults: dict | None = None,
+                 latency: float = 0.0):
+        """broken_site, faults, latency: test-only switches. faults maps a page URL to an HTTP status to answer
+        instead, or to 'robots' to add a Disallow line for it to its host's robots.txt; latency (seconds) is added to
+        every response, so a crawl lasts long enough to kill and restart a process in the middle of it."""
+        self.latency = latency
         self.demo = demo or build_demo()
         self.faults = dict(faults or {})
         broken_site = broken_site or os.environ.get("FANWEN_DEMO_BROKEN_SITE") or None
@@ -135,7 +142,8 @@ class DemoServer:
     # --- lifecycle ---------------------------------------------------------------------------------------------------
     def start(self) -> "DemoServer":
         if self._server is None:
-            self._server = _Server(self.demo, self.requests, self._lock, self.broken_pages, self.faults)
+            self._server = _Server(self.demo, self.requests, self._lock, self.broken_pages, self.faults,
+                                   self.latency)
             self._thread = threading.Thread(target=self._server.serve_forever, name="demo-server", daemon=True)
             self._thread.start()
         return self
