@@ -72,7 +72,8 @@ def seed_examples(seeds_dir: Path) -> list[dict]:
 L2 = 0.05  # out-of-fold F1 inside the training part: 0.983 with 0.05 and with 0.01 (kept the simpler, stronger penalty)
 
 
-RECALL_FLOOR = 0.96  # out-of-fold recall the tuned threshold must keep (the target is 0.95 on unseen pages)
+RECALL_FLOOR = 0.98  # out-of-fold recall the tuned threshold must keep: real page openings score lower than the
+# training folds (half A of benchmarks/data/real_pages_eval.tsv lost recall at 0.96), so keep a margin over 0.95
 
 
 def train(l2: float = L2) -> dict:

@@ -43,6 +43,8 @@ _FOOTER = re.compile(
     r"收藏《|本章未完|点击下一页|.{0,10}正式会员可|第?[0-9]+页\s*共\s*[0-9]+\s*页)"
 )
 _BOOKMARK_TITLE = re.compile(r"收藏《([^》]{4,80})》")
+# a docx viewer's page marker glued to the start of the text (第1页共4页在全镇…讲话同志们:…): only the marker is chrome
+_PAGER_PREFIX = re.compile(r"^第?[0-9]+页\s*共\s*[0-9]+\s*页\s*(?=\S{20})")
 _TABLE_TITLE = re.compile(r"^\|?\s*(?:文章)?标题[::]\s*(.+?)\s*\|?$")
 _INLINE_TITLE = re.compile(r"^(?:文章标题|标题)[::]\s*(.+)$")
 _SUBTITLE = re.compile(r"^(?:——|--|—|-{1,2}|─+)\s*(?:在|于)")
@@ -98,6 +100,10 @@ def read_page(title: str, text: str) -> PageView:
     started = False  # the speech has started: a salutation, a sentence or a long line
     tokens: list[str] = []
     for i, ln in enumerate(lines):
+        pager = _PAGER_PREFIX.match(ln)
+        if pager:
+            chrome.append(pager.group(0).strip())
+            ln = ln[pager.end():]
         if not started:
             m = _TABLE_TITLE.match(ln) or _INLINE_TITLE.match(ln)
             if m and len(m.group(1)) <= 80:

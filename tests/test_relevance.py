@@ -211,6 +211,22 @@ def test_read_page_finds_title_and_skips_chrome():
     assert v.title == "稳中求进 干字当头 ——在全县经济工作会议上的讲话" and v.body.startswith("同志们")
     v = read_page("", "今天我们在这里召开全县植树造林动员会。下面我讲三点。\n(未完,全文共3000字)\n收藏《县长在全县植树造林动员会上的讲话》")
     assert v.title == "县长在全县植树造林动员会上的讲话" and v.title_from == "bookmark" and "未完" not in v.body
+    # a docx viewer's page marker glued to the text: only the marker is chrome, the speech behind it is kept
+    v = read_page("", "第1页共4页乡长讲话同志们:刚刚,几位同志总结了去年的工作。" + "下面我讲三点意见。" * 12)
+    assert v.chrome == "第1页共4页" and "同志们:刚刚" in v.title + v.body
+    v = read_page("", "正文\n第2页共5页")
+    assert "第2页共5页" in v.chrome and "第2页" not in v.body
+
+
+def test_real_page_eval_is_stored_without_texts():
+    """The stored real-page labelling (benchmarks/real_pages.py): URLs, labels, notes only, both halves present."""
+    from benchmarks import real_pages
+
+    rows = real_pages.read()
+    assert len(rows) >= 100 and {r["half"] for r in rows} == {"A", "B"}
+    assert all(r["half"] == real_pages.half(r["url"]) for r in rows)
+    assert all(r["label"] in ("speech", "other_speech", "other") and len(r["note"]) < 200 for r in rows)
+    assert not set(r["url"] for r in rows) & real_pages.seen_before()
 
 
 ELECTED = ("", "各位代表:\n刚才,大会选举我担任县人民政府县长。我衷心感谢各位代表的信任!今后五年,我将和县政府一班人一道,"
