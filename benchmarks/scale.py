@@ -12,9 +12,11 @@ documents the way speeches repeat formulas; on top of that:
   thousands of documents; every document opens with one of 20 stock openings;
 - ~10 % near copies of a recent document: site chrome around it, a watermark every 200-400 characters, random
   character edits, or a 40 % preview with a paywall line.
-The corpus is ingested in segments (a .jsonl file of {url, title, text} lines each, through
-`fanwen.cli._process_items`, the loop of `fanwen ingest`, with its worker pool); the figures "at N" are those of
-the last WINDOW documents before N:
+The corpus is ingested in segments, a .jsonl file of {url, title, text} lines each; the figures "at N" are those of
+the last WINDOW documents before N, which go through `fanwen.cli._process_items` (the loop of `fanwen ingest`,
+with its worker pool). The documents between the windows go straight to the writer's own code
+(`Corpus.add_documents`: rows, FTS, dedup) with only their fingerprint computed, so that 100k stored documents take
+minutes, not hours, on a shared machine (`--full-fill` sends them through the workers too):
 - docs/s (wall; the machine may be shared) and the CPU time per document of the writer (the main process: reading,
   storing, dedup) and of the workers (clean, fingerprint, classify; resource.getrusage of the children);
 - dedup candidates verified per document;
@@ -176,7 +178,38 @@ def db_bytes(path: str) -> dict:
         conn.close()
 
 
-def run(sizes: list[int], workers: int, workdir: Path, with_lsh: bool, lsh_max: int) -> list[dict]:
+def _fill(path: Path, db: str, batch: int = 64) -> dict:
+    """Store the documents of a .jsonl file with the writer's own code (Corpus.add_documents: rows, FTS, dedup)
+    but the workers' stages reduced to the fingerprint (no cleaning, no classifier): grows the corpus between the
+    measured windows at the writer's speed."""
+    from cleaners.document import Document
+    from cleaners.fingerprint import content_hash, fingerprint_text
+    from fanwen.store import Corpus
+
+    corpus = Corpus(db)
+    totals = {"new": 0, "candidates": 0}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            part = []
+            for line in fh:
+                rec = json.loads(line)
+                d = Document(url=rec["url"], site=rec["url"].split("/")[2], title=rec["title"], text=rec["text"],
+                             raw_title=rec["title"], raw_text=rec["text"], page_urls=[rec["url"]], label="other")
+                d.fingerprint = fingerprint_text(d.text)
+                d.content_hash = content_hash(d.fingerprint)
+                part.append((d, []))
+                if len(part) >= batch:
+                    totals["new"] += corpus.add_documents(part)["new"]
+                    part = []
+            if part:
+                totals["new"] += corpus.add_documents(part)["new"]
+    finally:
+        corpus.close()
+    return totals
+
+
+def run(sizes: list[int], workers: int, workdir: Path, with_lsh: bool, lsh_max: int,
+        fast_fill: bool = True) -> list[dict]:
     from fanwen.cli import _process_items
     from fanwen.ingest import iter_items
 
@@ -205,13 +238,17 @@ def run(sizes: list[int], workers: int, workdir: Path, with_lsh: bool, lsh_max: 
                 fh.write(json.dumps(d, ensure_ascii=False) + "\n")
                 if lsh and i < lsh_max:
                     lsh.add(d["url"], d["text"])
+        measured = hi in sizes or not fast_fill
         w0, c0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
-        totals = _process_items(iter_items([str(path)]), db, None, workers)
+        if measured:
+            totals = _process_items(iter_items([str(path)]), db, None, workers)
+        else:
+            totals = _fill(path, db)
         wall = time.perf_counter() - t0
         writer, worker = time.process_time() - w0, _children_cpu() - c0
         path.unlink()
-        print(f"  {hi:>9,} documents stored ({totals['new'] / wall:.0f} docs/s wall in this segment)",
-              file=sys.stderr, flush=True)
+        print(f"  {hi:>9,} documents stored ({totals['new'] / wall:.0f} docs/s wall in this segment"
+              f"{'' if measured else ', writer only'})", file=sys.stderr, flush=True)
         if hi in sizes:
             n = max(1, totals["new"])
             res = {"size": hi, "window": n, "docs_s": n / wall, "writer_ms": 1000 * writer / n,
@@ -258,6 +295,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="worker processes (as `fanwen ingest --workers`)")
     ap.add_argument("--no-lsh", action="store_true", help="skip the datasketch MinHashLSH comparison")
     ap.add_argument("--lsh-max", type=int, default=100_000, help="feed datasketch only the first N documents")
+    ap.add_argument("--full-fill", action="store_true", help="also send the documents between the measured "
+                    "windows through the workers (default: only the windows; the others go straight to the writer)")
     ap.add_argument("--keep", help="directory to keep the database in (default: a temporary one)")
     ap.add_argument("--json", help="write the figures as JSON to this file")
     args = ap.parse_args(argv)
@@ -266,7 +305,7 @@ def main(argv=None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "scale.db").unlink(missing_ok=True)
     try:
-        res = run(sizes, args.workers, workdir, not args.no_lsh, args.lsh_max)
+        res = run(sizes, args.workers, workdir, not args.no_lsh, args.lsh_max, fast_fill=not args.full_fill)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -290,3 +290,90 @@ def test_replacing_a_document_text_moves_it(tmp_db):
     dedup.update_clusters(c.db, [ids[2]])
     assert clusters(c.db)[ids[2]] == ids[1]
     assert np.all([cid is not None for cid in clusters(c.db).values()])
+
+
+# ------------------------------------------------------------------------------------------- bounded candidates
+def test_stock_passage_shared_by_many_documents_gives_bounded_candidates(tmp_db):
+    """A stock passage (套话) in every document: its keys stop at POSTING_CAP postings, later documents get no
+    candidates from it, documents sharing only it stay apart, and a real copy is still found."""
+    stock = "".join(speech(900, paragraphs=6))  # ~720 characters, several content-defined chunks
+    c = Corpus(tmp_db)
+    n = 3 * dedup.POSTING_CAP
+    texts = {}
+    per_doc = []
+    for j in range(n):
+        p = speech(1000 + j)
+        texts[j] = "\n".join(p[:6] + [stock] + p[6:])
+        stats = c.add_documents([(doc(f"http://s{j}.test/{j}.html", texts[j]), [])])
+        per_doc.append(stats["dedup"]["candidates"])
+    # every key of the stock passage holds at most POSTING_CAP documents; the late batches verify (almost) nothing
+    fp = fingerprint_text(stock)
+    stock_keys = set(dedup.index_keys(dedup.sketch(fp), content_hash(fp)))
+    counts = Counter(k for (k,) in c.db.execute("SELECT key FROM dedup_keys UNION ALL SELECT key FROM dedup_keys_new"))
+    shared = [counts[k] for k in stock_keys if counts[k] > 1]
+    assert shared and max(shared) <= dedup.POSTING_CAP
+    # before the cap a document verifies (nearly) every one before it; after it, (nearly) none
+    cap = dedup.POSTING_CAP
+    assert per_doc[cap - 1] >= cap - 2 and max(per_doc[2 * cap:]) <= 1, per_doc
+    assert len(partition(c.db)) == n  # sharing a stock passage is not copying
+    # a copy of a late document (watermarked) still joins it
+    late = n - 2
+    copy = "\n".join(line[:30] + "老秘网" + line[30:] for line in texts[late].split("\n"))
+    ids = add(c, doc("http://copy.test/1.html", copy))
+    first = c.db.execute("SELECT id FROM documents WHERE url = ?", [f"http://s{late}.test/{late}.html"]).fetchone()[0]
+    assert clusters(c.db)[ids[0]] == first
+
+
+def test_near_copies_of_a_popular_speech_do_not_fill_its_posting_lists(tmp_db):
+    """Many near copies of one speech: they post only the keys its first copy lacks, so a copy arriving after
+    more than POSTING_CAP others still finds the cluster."""
+    p = speech(950, paragraphs=14)
+    c = Corpus(tmp_db)
+    first = add(c, doc("http://a.test/0.html", "\n".join(p)))[0]
+    rng = random.Random(4)
+    for i in range(1, dedup.POSTING_CAP + 8):
+        noisy = "\n".join(x[:k] + "范文网" + x[k:] for x in p for k in [rng.randint(10, 80)])
+        ids = add(c, doc(f"http://c{i}.test/{i}.html", noisy))
+        assert clusters(c.db)[ids[0]] == first, i
+
+
+# ------------------------------------------------------------------------------------------- schema
+def test_lean_schema_and_an_old_database_rebuilds(tmp_db):
+    """New databases store no fingerprint and put the text last; a database made before (with a fingerprint
+    column and no signatures) is upgraded in place and `fanwen dedup --rebuild` gives what placement gave."""
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from fanwen.cli import main
+
+    c = Corpus(tmp_db)
+    cols = [r[1] for r in c.db.execute("PRAGMA table_info(documents)")]
+    assert "fingerprint" not in cols and cols[-1] == "text"
+    assert any(r[1] == "documents_stats" for r in c.db.execute("PRAGMA index_list(documents)"))
+    plan = " ".join(r[3] for r in c.db.execute(
+        "EXPLAIN QUERY PLAN SELECT site, count(*), sum(label = 'speech'), sum(is_canonical AND label = 'speech'), "
+        "sum(truncated) FROM documents GROUP BY site"))
+    assert "COVERING INDEX documents_stats" in plan
+    p = speech(960)
+    add(c, doc("http://a.test/1.html", "\n".join(p)), doc("http://b.test/1.html", "\n".join(p[:5]) + "……"),
+        doc("http://c.test/1.html", "\n".join(speech(961))))
+    before = partition(c.db)
+    c.close()
+    # the old layout: a fingerprint column, dedup_docs without signatures
+    conn = sqlite3.connect(tmp_db)
+    conn.execute("ALTER TABLE documents ADD COLUMN fingerprint TEXT")
+    conn.execute("UPDATE documents SET fingerprint = 'stale'")
+    conn.execute("CREATE TABLE d2 AS SELECT doc_id, fp_hash, rep, ngrams, signs, pinyin, compilation, preview, "
+                 "leftovers, completeness FROM dedup_docs")
+    conn.execute("DROP TABLE dedup_docs")
+    conn.execute("ALTER TABLE d2 RENAME TO dedup_docs")
+    conn.execute("DROP INDEX documents_stats")
+    conn.commit()
+    conn.close()
+    r = CliRunner().invoke(main, ["dedup", "--rebuild", "--db", tmp_db])
+    assert r.exit_code == 0, r.output
+    c = Corpus(tmp_db)
+    assert partition(c.db) == before
+    assert c.db.execute("SELECT count(*) FROM dedup_docs WHERE sig IS NOT NULL").fetchone()[0] == 3
+    assert any(r[1] == "documents_stats" for r in c.db.execute("PRAGMA index_list(documents)"))

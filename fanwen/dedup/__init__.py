@@ -47,6 +47,10 @@ that the copies of one popular speech do not fill their own lists, a near copy p
 documents it is a near copy of do not hold: the first copy stands for the others, and a later copy is compared
 with it rather than with every earlier copy. The candidates of a document thus depend on the documents placed
 before it: placement is in id order, and `rebuild` places the documents again in id order with the same code.
+A candidate that shares a single whole-text band key and nothing else is verified only if the stored 256-byte
+signatures (dedup_docs.sig) agree on >= 0.3 of their values (one band in 16 matches by chance between texts that
+share stock passages). A contains match is also verified against the near copies of the container (which posted
+no keys of their own for it), so the best container of a preview does not depend on which copy came first.
 
 Verification: exact n-grams, no estimate
 ----------------------------------------

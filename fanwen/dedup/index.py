@@ -7,7 +7,7 @@ from collections import defaultdict
 from cleaners.fingerprint import fingerprint_text
 from fanwen.dedup.sketch import Sketch, sketch
 
-POSTING_CAP = 24  # a key shared by this many indexed documents is a stop key: never a reason to compare, not extended
+POSTING_CAP = 8  # a key shared by this many indexed documents is a stop key: never a reason to compare, not extended
 HOT_KEYS = 100_000  # keys kept in dedup_keys_new before they move to dedup_keys in one sorted insert
 
 
