@@ -7,6 +7,8 @@ trafilatura's text unless it clearly missed most of the region.
 """
 from __future__ import annotations
 
+from cleaners.dom import drop_keeping_tail
+
 import re
 
 from lxml import etree, html as lxml_html
@@ -37,16 +39,7 @@ def _prune(root) -> None:
         attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
         style = (el.get("style") or "").replace(" ", "").lower()
         if tag in _DROP_TAGS or "display:none" in style or (attrs and _BOILER.search(attrs) and tag not in ("body", "html")):
-            parent = el.getparent()
-            if parent is not None:
-                # keep the tail text (it belongs to the parent)
-                if el.tail and el.tail.strip():
-                    prev = el.getprevious()
-                    if prev is not None:
-                        prev.tail = (prev.tail or "") + el.tail
-                    else:
-                        parent.text = (parent.text or "") + el.tail
-                parent.remove(el)
+            drop_keeping_tail(el)  # the tail text belongs to the parent
 
 
 def _measure(el, stats: dict) -> tuple[int, int]:

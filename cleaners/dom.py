@@ -159,7 +159,8 @@ def unwrap_layout_tables(root, stats: dict) -> int:
     return n
 
 
-def _drop(el) -> None:
+def drop_keeping_tail(el) -> None:
+    """Remove an element but keep its tail text (it belongs to the parent): lxml.html's drop_tree for any tree."""
     parent = el.getparent()
     if parent is None:
         return
@@ -228,7 +229,7 @@ def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) 
         for el in found:
             if isinstance(el, etree._Element) and el is not body:
                 note("site", el)
-                _drop(el)
+                drop_keeping_tail(el)
 
     for el in list(body.iterdescendants()):
         if not isinstance(el.tag, str) or el.tag in ("a", "br", "img", "span", "b", "strong", "font", "em", "i"):
@@ -239,12 +240,12 @@ def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) 
         # a recommended/related block, however long (a feed of other articles): the page's own text is elsewhere
         if _RELATED_ATTR.search(_attrs(el)) and total - own >= 150 and el.find(".//h1") is None:
             note("related", el)
-            _drop(el)
+            drop_keeping_tail(el)
             continue
         # comment sections under an article (on a forum thread the replies are the content)
         if el in comments:
             note("comments", el)
-            _drop(el)
+            drop_keeping_tail(el)
             continue
         if protected(el):
             continue
@@ -252,7 +253,7 @@ def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) 
         # a list of links: related titles, menus, tag clouds
         if n_links >= 3 and lnk >= 2 * own and own < 60:
             note("links", el)
-            _drop(el)
+            drop_keeping_tail(el)
             continue
         # a short block of page furniture: it opens with a widget word, or holds several, or is mostly links
         if own + lnk <= 160:
@@ -264,7 +265,7 @@ def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) 
             prose = own >= 40 and len(re.findall(r"[，,。；;！!？?]", txt)) >= 2  # a paragraph mentioning 编辑/分享
             if hits and (opens or (not prose and (hits >= 2 or lnk >= own))):
                 note("widget", el)
-                _drop(el)
+                drop_keeping_tail(el)
     return removed, total - dropped[0], thread
 
 
