@@ -14,6 +14,8 @@ from collections import Counter
 
 import pytest
 
+from corpus_probe import count_documents
+
 from crawler.siteconfig import DEMO_SUFFIX, load_sites
 from fanwen.crawl import run_crawl
 from fanwen.demo import build_demo
@@ -147,15 +149,7 @@ def _wait_for(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _stored(db: str) -> int:
-    try:
-        conn = sqlite3.connect(db)
-        try:
-            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
+_stored = count_documents
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from corpus_probe import count_documents
+
 from fault_server import GOOD, HOST, SITE_TOML, FaultServer, article_paragraphs
 
 pytestmark = pytest.mark.e2e
@@ -61,15 +63,7 @@ def marked_processes(marker: str) -> list[int]:
     return found
 
 
-def _documents(db) -> int:
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
+_documents = count_documents
 
 
 def _wait(cond, timeout):
