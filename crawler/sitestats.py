@@ -24,6 +24,7 @@ class SiteStats:
         self.stats = crawler.stats
         crawler.signals.connect(self.request_reached, signal=signals.request_reached_downloader)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -40,6 +41,27 @@ class SiteStats:
         site = _site_of(request)
         if site:
             self.stats.set_value(key(site, "last_ts"), round(time.time(), 3))
+
+    def spider_closed(self, spider=None, reason=None):
+        peak = peak_rss_bytes()
+        if peak is not None:
+            self.stats.set_value("fanwen/peak_rss", peak)
+
+
+def peak_rss_bytes() -> int | None:
+    """This process's own peak resident memory (VmHWM), or None off Linux.
+
+    Scrapy's memusage/* stats read ru_maxrss, which Linux carries across fork + exec: a crawl started from a large
+    parent (a test runner, a notebook) reports the parent's peak. VmHWM belongs to the process's own address space.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 class SiteResponsesMiddleware:

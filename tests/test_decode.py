@@ -1,6 +1,7 @@
 """The one decoder (cleaners/decode.py): declarations in Scrapy's order, the bytes win when a declaration does not
 fit them, still-garbled text is recognised, older rows' text is repaired where its bytes can be recovered."""
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -133,12 +134,20 @@ def test_binary_kinds():
     assert binary_kind(doc().encode("gbk")) is None
 
 
+def _project_sources():
+    """The project's own .py files: what git tracks, or (no git) the tree without build output and environments."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True, check=True)
+        return [ROOT / name for name in listed.stdout.splitlines() if (ROOT / name).is_file()]
+    except (OSError, subprocess.CalledProcessError):
+        skip = {".venv", "venv", "site-packages", "build", "dist", ".eggs", ".tox"}
+        return [p for p in ROOT.rglob("*.py") if not skip & set(p.relative_to(ROOT).parts)]
+
+
 def test_one_decoder_in_the_repository():
     """decode_html / decode_page / decode_bytes are defined in cleaners/decode.py only (issue 8: one decoder)."""
     defs = []
-    for path in ROOT.rglob("*.py"):
-        if ".venv" in path.parts or "site-packages" in path.parts:
-            continue
+    for path in _project_sources():
         for m in re.finditer(r"^\s*def (decode_html|decode_page|decode_bytes)\b", path.read_text(encoding="utf-8"),
                              re.M):
             defs.append((path.relative_to(ROOT).as_posix(), m.group(1)))
