@@ -31,12 +31,16 @@ from dataclasses import asdict, dataclass, field
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
+from cleaners.patterns import char_counter
+
 CHINESE_CODECS = ("gb18030", "big5", "big5hkscs", "cp950", "hz")
 # other multi-byte East Asian codecs: charset-normalizer's answer for short Chinese texts is sometimes one of these
 _CJK_CODEC = re.compile(r"^(cp949|euc|shift_jis|cp932|iso2022|johab)", re.I)
 # codecs that map every (or nearly every) byte to a character: they "decode" anything, so they fit nothing by success
 _SINGLE_BYTE = re.compile(r"^(cp125\d|latin|iso8859|iso-8859|ascii|koi8|mac|cp437|cp850)", re.I)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+cjk_chars = char_counter("\u3400-\u9fff\uf900-\ufaff")  # the count of _CJK matches, fast
+_cjk_chars_once = char_counter("\u3400-\u9fff\uf900-\ufaff", cache=False)  # for strings seen once
 _HIGH_RUN = re.compile(r"[^\x00-\x7f]{3,}")
 _LATIN_RUN = re.compile(r"[\u0080-\u02ff\u2013-\u203a\u20ac\u2122]{2,}")
 # Latin-1 letters a misread leaves (å¤§, Í¬Ö¾); × and ÷ are excluded: ×××× is a placeholder in 范文 texts
@@ -267,8 +271,11 @@ def _garbled_counts(text: str) -> dict[str, int]:
             back = run.encode("gb18030").decode("utf-8", "replace")
         except UnicodeEncodeError:
             continue
-        cjk = len(_CJK.findall(back))
-        if cjk >= 2 and back.count("\ufffd") * 4 <= cjk:
+        holes = back.count("\ufffd")
+        if holes * 4 > len(back) - holes:
+            continue  # more holes than the CJK characters there can be (Chinese text read this way: mostly holes)
+        cjk = _cjk_chars_once(back)
+        if cjk >= 2 and holes * 4 <= cjk:
             counts["utf8_as_gbk"] += len(run)
     for m in _LATIN_RUN.finditer(text):
         run = m.group(0)
@@ -283,7 +290,7 @@ def _garbled_counts(text: str) -> dict[str, int]:
                 continue
         for enc in ("utf-8", "gb18030"):  # cp1252 drops a few bytes (0x81, 0x8d, 0x8f …): allow some losses
             back = raw.decode(enc, "replace")
-            cjk = len(_CJK.findall(back))
+            cjk = _cjk_chars_once(back)
             if cjk >= 2 and back.count("\ufffd") * 4 <= cjk:
                 counts["latin_mojibake"] += len(run)
                 break
@@ -293,7 +300,7 @@ def _garbled_counts(text: str) -> dict[str, int]:
 def garbled_share(text: str) -> float:
     """The share of bad characters among the readable and bad ones (0 for clean text)."""
     bad = sum(_garbled_counts(text).values())
-    return bad / max(1, len(_CJK.findall(text)) + bad)
+    return bad / max(1, cjk_chars(text) + bad)
 
 
 def garbled(text: str) -> str | None:
@@ -301,7 +308,7 @@ def garbled(text: str) -> str | None:
     character or four in a long text are tolerated)."""
     counts = _garbled_counts(text)
     bad = sum(counts.values())
-    readable = len(_CJK.findall(text))
+    readable = cjk_chars(text)
     if bad < 5 or bad < 0.005 * (readable + bad):  # 5 holes and 1 in 200: a damaged text
         return None
     parts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)

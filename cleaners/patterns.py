@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RE = re.compile(f"[{CJK}]")
@@ -19,8 +20,23 @@ TIME_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 SPACE_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200a\u3000\ufeff\u200b\u200c\u200d\u2060]+")
 
 
-def cjk_count(s: str) -> int:
-    return len(CJK_RE.findall(s))
+def char_counter(char_class: str, cache: bool = True):
+    """A function counting the characters of `char_class` (a regex class body) in a string: the length of what is
+    left once every run of other characters is cut (no list of one-character matches, as findall would build), with
+    cache for lines, since every rule counts the same lines again (long strings are counted directly: the cache
+    must stay small in a worker)."""
+    others = re.compile(f"[^{char_class}]+")
+    if not cache:
+        return lambda s: len(others.sub("", s))
+    cached = lru_cache(maxsize=4096)(lambda s: len(others.sub("", s)))
+
+    def count(s: str) -> int:
+        return cached(s) if len(s) <= 2000 else len(others.sub("", s))
+
+    return count
+
+
+cjk_count = char_counter(CJK)
 
 
 def squash(s: str) -> str:

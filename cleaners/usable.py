@@ -19,13 +19,12 @@ import re
 import lxml.etree
 import lxml.html
 
-from cleaners.decode import binary_kind, garbled
+from cleaners.decode import binary_kind, cjk_chars, garbled
 
 MIN_CJK = 20
 SHORT_CJK = 200
 SENTENCE_CJK = 8
 LONG_LINE_CJK = 40
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
 
@@ -56,9 +55,9 @@ def html_unusable(html: str) -> str | None:
 
 def has_sentence(text: str) -> bool:
     pieces = _SENTENCE_END.split(text)
-    if any(len(_CJK.findall(p)) >= SENTENCE_CJK for p in pieces[:-1]):
+    if any(cjk_chars(p) >= SENTENCE_CJK for p in pieces[:-1]):
         return True
-    return any(len(_CJK.findall(line)) >= LONG_LINE_CJK for line in text.split("\n"))
+    return any(cjk_chars(line) >= LONG_LINE_CJK for line in text.split("\n"))
 
 
 def text_unusable(text: str) -> str | None:
@@ -66,7 +65,7 @@ def text_unusable(text: str) -> str | None:
     bad = garbled(text)
     if bad:
         return bad
-    cjk = len(_CJK.findall(text))
+    cjk = cjk_chars(text)
     if cjk < MIN_CJK:
         return f"no main text ({cjk} CJK characters after cleaning, fewer than {MIN_CJK})"
     if cjk < SHORT_CJK and not has_sentence(text):
