@@ -65,8 +65,16 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+_last_t2s = ("", "")  # the last conversion: the script flag converts the same text just before the fingerprint
+
+
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
+    global _last_t2s
+    if text == _last_t2s[0]:
+        return _last_t2s[1]
+    out = _t2s().convert(text)
+    _last_t2s = (text, out)
+    return out
 
 
 def strip_pinyin(text: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from cleaners.patterns import CJK, CJK_RE, cjk_count, ends_sentence, squash
+from cleaners.patterns import CJK, cjk_count, ends_sentence, squash
 
 # ---------------------------------------------------------------------------------------------------------------
 # truncated
@@ -73,11 +73,23 @@ MANGLE_SIGNS: list[tuple[str, re.Pattern, float]] = [
 ]
 
 
+# a string every match of the sign holds (or one of several): a text without any cannot match, and `in` is cheap
+_MANGLE_NEEDS: dict[str, tuple[str, ...]] = {
+    "开展 for 发展": ("开展",), "效劳 for 服务": ("效劳",), "根底 for 基础": ("根底",), "那么 for 则": ("那么",),
+    "比方 for 比如": ("比方",), "〞 for ”": ("〞", "〝"), "反响 for 反映": ("反响",), "储藏 for 储备": ("储藏",),
+    "确实定性 for 确定性": ("确实定性",), "奉献 for 贡献": ("奉献",), "到达 for 达到": ("到达",),
+    "外表 for 表面": ("停留在外表",), "方法 for 办法": ("想方法",), "催促 for 督促": ("催促",), "鼓励 for 激励": ("考核鼓励",),
+}
+
+
 def mangled(text: str) -> tuple[float, dict]:
     """0..1: how strongly the text shows 伪原创 synonym swaps (开展 where 发展 belongs, 效劳, 根底, 原那么, 比方, 〞)."""
     counts: dict[str, int] = {}
     weight = 0.0
     for name, pat, w in MANGLE_SIGNS:
+        need = _MANGLE_NEEDS.get(name)
+        if need and not any(s in text for s in need):
+            continue
         n = len(pat.findall(text))
         if n:
             counts[name] = n
@@ -107,9 +119,15 @@ PLACEHOLDER_KINDS: list[tuple[str, re.Pattern]] = [
 ]
 
 
+# the characters one of which every match of the kind holds: a text without any of them is not searched
+_PLACEHOLDER_NEEDS = {"star": "*", "xx": "xX", "x": "xX", "mou": "某", "star2": "☆★", "cross": "×", "circle": "○〇",
+                      "censored": "单"}
+
+
 def placeholders(text: str) -> list[str]:
     """Which kinds of placeholder occur: star (*), x (X), xx (xx/xxx), mou (某), star2 (☆), cross (×), circle (○○), censored ((单字替换))."""
-    return [name for name, pat in PLACEHOLDER_KINDS if pat.search(text)]
+    return [name for name, pat in PLACEHOLDER_KINDS
+            if any(c in text for c in _PLACEHOLDER_NEEDS[name]) and pat.search(text)]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -132,19 +150,20 @@ def _t2s():
 
 
 def to_simplified(text: str) -> str:
-    conv = _t2s()
-    return conv.convert(text) if conv else text
+    from cleaners.fingerprint import to_simplified as t2s  # the same OpenCC t2s, with its memo of the last text
+
+    return t2s(text) if _t2s() else text
 
 
 def script(text: str) -> tuple[str, dict]:
     """simplified | traditional | traditional_pinyin (traditional characters with inline pinyin: 書記(shū))."""
     sample = text[:20000]
-    han = CJK_RE.findall(sample)
+    han = cjk_count(sample)
     if not han:
         return "simplified", {}
     simp = to_simplified(sample)
-    changed = sum(1 for a, b in zip(sample, simp) if a != b)
-    ratio = changed / len(han)
+    changed = 0 if simp == sample else sum(1 for a, b in zip(sample, simp) if a != b)
+    ratio = changed / han
     pinyin = [m.group(0) for m in _PINYIN.finditer(sample) if _TONED.search(m.group(0))]
     info = {"traditional_ratio": round(ratio, 3), "pinyin": len(pinyin)}
     if ratio >= 0.03 or (changed >= 5 and ratio >= 0.015):

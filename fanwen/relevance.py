@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 try:
     import tomllib
@@ -139,15 +140,16 @@ def _cue_value(cue: Cue, s: str) -> tuple[float, str]:
 # ----------------------------------------------------------------------------------------------- TF-IDF
 def bigrams(text: str) -> Counter:
     han = _HAN.sub("", text)
-    return Counter(han[i:i + 2] for i in range(len(han) - 1))
+    return Counter(map(operator.add, han, han[1:]))  # han[i:i+2] for each i, in order, built in C
 
 
 def tfidf(text: str, idf: dict[str, float]) -> dict[str, float]:
     vec = {}
+    idf_get, log = idf.get, math.log
     for g, n in bigrams(text).items():
-        w = idf.get(g)
+        w = idf_get(g)
         if w:
-            vec[g] = (1.0 + math.log(n)) * w
+            vec[g] = (1.0 + log(n)) * w
     norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
     return {g: v / norm for g, v in vec.items()}
 
@@ -240,7 +242,7 @@ class RelevanceModel:
             self.ref_centroid = _unit(dict(mix))
         self._direct_similarity = False
         self._index_key: tuple = ()
-        self._index: dict[str, list[tuple[int, float]]] = {}
+        self._index: tuple = ()  # (row of each centroid bigram, matrix bigram x centroid of the weights)
         self._index_names: list[str] = []
         self._title_cues = [c for c in self.cues if c.scope == "title"]
         self._cue_doc = {c.name: c.doc for c in self.cues}
@@ -298,8 +300,8 @@ class RelevanceModel:
         return values, matches, sim
 
     def _similarities(self, vec: dict[str, float]) -> dict[str, float]:
-        """Cosine of `vec` to the speech centroid, each genre's and the seeds', in one pass over `vec` (an inverted
-        index of the centroids: one dictionary lookup per bigram instead of one per bigram and centroid)."""
+        """Cosine of `vec` to the speech centroid, each genre's and the seeds', in one pass over `vec`: one dictionary
+        lookup per bigram for its row in a matrix of the centroids' weights (bigram x centroid), then numpy."""
         cents = {"\0speech": self.ref_centroid, **self.genre_centroids}
         if self.seed_centroid:
             cents["\0seeds"] = self.seed_centroid
@@ -307,18 +309,31 @@ class RelevanceModel:
             return {g: cosine(vec, c) for g, c in cents.items()}
         key = tuple((g, id(c)) for g, c in cents.items())
         if key != self._index_key:
+            import numpy as np
+
             names = list(cents)
-            index: dict[str, list[tuple[int, float]]] = {}
+            rows: dict[str, int] = {}
+            for c in cents.values():
+                for b in c:
+                    rows.setdefault(b, len(rows))
+            weights = np.zeros((len(rows), len(names)))
             for j, g in enumerate(names):
                 for b, w in cents[g].items():
-                    index.setdefault(b, []).append((j, w))
-            self._index, self._index_names, self._index_key = index, names, key
-        acc = [0.0] * len(self._index_names)
-        index = self._index
-        for b, v in vec.items():
-            for j, w in index.get(b, ()):
-                acc[j] += v * w
-        return dict(zip(self._index_names, acc))
+                    weights[rows[b], j] = w
+            self._index, self._index_names, self._index_key = (rows, weights), names, key
+        import numpy as np
+
+        rows, weights = self._index
+        rows_get = rows.get
+        hit = [(r, v) for b, v in vec.items() if (r := rows_get(b)) is not None]
+        if not hit:
+            return dict.fromkeys(self._index_names, 0.0)
+        at = np.fromiter((r for r, _ in hit), np.intp, len(hit))
+        vals = np.fromiter((v for _, v in hit), np.float64, len(hit))
+        # cumsum adds the products in the order of `vec`, one after the other, as a plain loop would: the same
+        # floating-point sums to the last bit (a centroid without the bigram adds an exact 0.0)
+        acc = np.cumsum(weights[at] * vals[:, None], axis=0)[-1]
+        return dict(zip(self._index_names, acc.tolist()))
 
     def _linear(self, part: str, values: dict[str, float]) -> tuple[float, dict[str, float]]:
         p = self.profile
