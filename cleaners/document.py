@@ -4,7 +4,7 @@ Each stage fills its own fields and leaves the others alone, so a reader can see
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -48,6 +48,26 @@ class Document:
         return len(self.text)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {name: _plain_copy(getattr(self, name)) for name in self.__dataclass_fields__}
         d["chars"] = self.chars
         return d
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _plain_copy(value):
+    """What dataclasses.asdict makes of a field, without its per-value deepcopy machinery for the plain values a
+    document holds (strings, numbers, lists, tuples and dicts of them); anything else goes the asdict way."""
+    t = type(value)
+    if t in _ATOMS:
+        return value
+    if t is list:
+        return [_plain_copy(v) for v in value]
+    if t is dict:
+        return {_plain_copy(k): _plain_copy(v) for k, v in value.items()}
+    if t is tuple:
+        return tuple(_plain_copy(v) for v in value)
+    from dataclasses import _asdict_inner  # type: ignore[attr-defined]
+
+    return _asdict_inner(value, dict)

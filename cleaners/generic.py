@@ -22,6 +22,7 @@ from cleaners.patterns import (
     cjk_count,
     core,
     ends_sentence,
+    line_tester,
     squash,
 )
 from cleaners.registry import cleaning_info, note, rule
@@ -132,6 +133,7 @@ _FORUM = re.compile(
     r"^(采纳数|获赞数|回答量|采纳率|帮助的人|粉丝数?|关注数?)[:：]|^推荐律师服务|^查看更多|^加载更多|^写回答|^邀请回答|^好问题\s*\d*$|"
     r"^(上传|发布)于\s*\d|^\d+\s*(人赞同了该回答|条评论|个回答|人关注)"
 )
+_is_forum_line = line_tester(_FORUM)
 _PRINT_TITLE = re.compile(r"^标题[:：]\s*\S")
 _PRINT_AUTHOR = re.compile(r"^作者[:：].{0,40}时间[:：]")
 
@@ -141,7 +143,7 @@ def drop_forum_chrome(doc: Document) -> Document:
     """Forum chrome and print-view headers: [复制链接], 发表于…, 显示全部楼层, 登录|立即注册, 标题: … [打印本页], 作者:… 时间:…"""
     out = []
     for ln in _lines(doc.text):
-        if len(ln) <= 120 and _FORUM.search(ln):
+        if len(ln) <= 120 and _is_forum_line(ln):
             m = re.match(r"^标题[:：]\s*(.+?)\s*\[打印本页\]", ln)
             if m:
                 note(doc, "print_title", m.group(1))
@@ -199,7 +201,7 @@ def cut_paywall_tail(doc: Document) -> Document:
     lines = _lines(doc.text)
     out = []
     for ln in lines:
-        m = _HIDDEN.search(ln)
+        m = _HIDDEN.search(ln) if "此处隐藏" in ln else None
         if m:
             note(doc, "hidden_chars", int(m.group(1)))
             ln = _HIDDEN.sub("", ln).strip()
@@ -240,6 +242,8 @@ _FOOTER = re.compile(
     r"^(Copyright|©|版权所有)"
 )
 
+_is_footer_line = line_tester(_FOOTER)
+
 
 @rule(kind="doc")
 def cut_site_footer(doc: Document) -> Document:
@@ -248,7 +252,7 @@ def cut_site_footer(doc: Document) -> Document:
     tail = _tail_start(lines, 0.5)
     out = []
     for i, ln in enumerate(lines):
-        if len(ln) <= 300 and _FOOTER.search(ln):
+        if len(ln) <= 300 and _is_footer_line(ln):
             if i >= tail and i > 0:
                 for rest in lines[i:]:
                     _declared_chars(doc, rest)
