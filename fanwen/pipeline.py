@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from cleaners.decode import decode_page
 from cleaners.document import Document
-from cleaners.extract import extract_pages
 from cleaners.fingerprint import content_hash, fingerprint_text
 from cleaners.rules import clean_document
 from cleaners.usable import bytes_unusable, html_unusable, text_unusable
@@ -87,6 +86,8 @@ def process_pages(pages: list[tuple], url: str | None = None, site: SiteConfig |
         doc.site = config.name if config else (doc.url.split("/")[2] if "//" in doc.url else "")
         doc.explain.update(decode=decisions, unusable=bad)
         return doc
+    from cleaners.extract import extract_pages  # here: text ingest never loads trafilatura
+
     site = _site(url or texts[0][0], site)
     doc = extract_pages(texts, site.clean if site else None)
     doc.explain["decode"] = decisions
