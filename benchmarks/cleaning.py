@@ -193,7 +193,8 @@ def zoo_set() -> list[Case]:
 
     return [Case(z.name, [(z.url, z.body)], z.gold, z.url, None,
                  {"half": z.half, "boiler": z.boiler, "markup": z.markup, "title": z.title, "cli": True,
-                  "group": "own-table" if z.markup == "table" else "real-chrome"}) for z in zoo_cases()]
+                  "group": {"table": "own-table", "posts": "own-posts"}.get(z.markup, "real-chrome")})
+            for z in zoo_cases()]
 
 
 SETS = {
@@ -278,6 +279,7 @@ def zoo_breakdown(cases: list[Case], results: list[Result]) -> list[dict]:
               ("  SITES.md families", lambda c: c.meta["group"] == "real-chrome" and c.meta["boiler"] == "sites"),
               ("  other sites", lambda c: c.meta["group"] == "real-chrome" and c.meta["boiler"] == "other"),
               ("own table layouts", lambda c: c.meta["group"] == "own-table"),
+              ("own multi-post pages", lambda c: c.meta["group"] == "own-posts"),
               ("all", lambda c: True)]
     for half in ("tune", "held"):
         for gname, pick in groups:

@@ -284,8 +284,11 @@ def _comment_sections(body, stats: dict, total: int) -> set:
     return found
 
 
-def prepare_tree(tree, url: str = "", site_clean: dict | None = None, forum: bool | None = None) -> dict:
-    """Run the DOM pass in place on `tree`; returns what it did (for doc.explain["extract"])."""
+def prepare_tree(tree, url: str = "", site_clean: dict | None = None, forum: bool | None = None,
+                 titles: list[str] | None = None) -> dict:
+    """Run the DOM pass in place on `tree`; returns what it did (for doc.explain["extract"]). With `titles` (the
+    page's <title>, og:title, <h1>), also the page's sibling posts when it holds several (`cleaners.posts`), under
+    "posts" (an object, not for the explain record)."""
     stats = measure(tree)
     tables = unwrap_layout_tables(tree, stats)
     if forum is None:
@@ -294,4 +297,10 @@ def prepare_tree(tree, url: str = "", site_clean: dict | None = None, forum: boo
     if isinstance(extra, str):
         extra = [extra]
     removed, left, thread = prune(tree, stats, forum, extra)
-    return {"layout_tables": tables, "pruned": removed, "forum": forum, "thread": thread, "page_chars": left}
+    posts = None
+    if titles is not None and not forum and not thread:
+        from cleaners.posts import find_posts
+
+        posts = find_posts(tree, stats, titles)
+    return {"layout_tables": tables, "pruned": removed, "forum": forum, "thread": thread, "page_chars": left,
+            "posts": posts}
