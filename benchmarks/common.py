@@ -101,7 +101,7 @@ def run_cli_extract(body: bytes, url: str | None = None) -> dict:
     try:
         out, _ = json.JSONDecoder().raw_decode((r.stdout or "").lstrip())
     except ValueError:
-        return {"text": "", "title": "", "error": (r.output or "")[-300:]}
+        return {"text": "", "title": "", "error": (r.output or "")[-300:] or repr(r.exception)}
     if r.exit_code != 0 and not out.get("unusable"):
         out["error"] = (r.output or "")[-300:]
     return out

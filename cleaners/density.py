@@ -162,3 +162,48 @@ def density_region_tree(root, share: float = 0.8) -> tuple[str, dict]:
             continue  # a line of links (menus, related titles)
         lines.append(text)
     return "\n".join(lines), {"repeats": _repeats(best, stats), "total": total, "region": stats.get(best, (0, 0))[0]}
+
+
+# the post bodies of forum engines, by the ids and classes the engines give them (Discuz!: postmessage_N / t_f,
+# vBulletin: post_message_N, phpBB: postbody > content, Baidu Tieba: d_post_content)
+_POST_BODY_XPATH = ("//*[starts-with(@id,'postmessage_') or starts-with(@id,'post_message_') or "
+                    "contains(concat(' ',normalize-space(@class),' '),' d_post_content ') or "
+                    "(contains(concat(' ',normalize-space(@class),' '),' content ') and "
+                    "ancestor::*[contains(concat(' ',normalize-space(@class),' '),' postbody ')])]")
+# hidden anti-copy characters (Discuz!'s jammer), edit stamps and quoted earlier posts inside a post body
+_POST_NOISE = re.compile(r"(^|\s)(jammer|pstatus|quote|blockcode|attach_nopermission|locked)(\s|$)")
+
+
+_SHORT_REPLY = 100  # characters: a one-line reply (感谢分享, 顶) under a long first post
+
+
+def thread_posts_text(root) -> tuple[str, int, int]:
+    """(the posts of a forum thread, first post first, one line per block; how many posts kept; how many short
+    replies left out) from the engines' own post-body markers, or ("", 0, 0) when the page has none. Link-only lines
+    and hidden text are left out. Under a long first post (a speech posted on a forum: 500+ characters), one-line
+    replies are not part of it; under a short one (a question), every reply is the thread's content."""
+    import copy
+
+    try:
+        found = root.xpath(_POST_BODY_XPATH)
+    except etree.XPathError:
+        return "", 0, 0
+    bodies = [el for el in found if not any(a in found for a in el.iterancestors())]
+    posts = []
+    for el in bodies:
+        el = copy.deepcopy(el)
+        el.tail = None
+        for bad in list(el.iter()):
+            if not isinstance(bad.tag, str) or bad is el:
+                continue
+            style = (bad.get("style") or "").replace(" ", "").lower()
+            if bad.tag in _DROP_TAGS or "display:none" in style or _POST_NOISE.search(bad.get("class") or ""):
+                drop_keeping_tail(bad)
+        lines = [t for t, own, link in _lines(el) if not (link > 0 and link >= own)]
+        if lines:
+            posts.append("\n".join(lines))
+    short = 0
+    if posts and _n(posts[0]) >= 500:
+        kept = [posts[0]] + [p for p in posts[1:] if _n(p) >= _SHORT_REPLY]
+        short, posts = len(posts) - len(kept), kept
+    return "\n".join(posts), len(posts), short

@@ -63,7 +63,7 @@ def page_metadata(tree, url: str) -> dict:
 
 
 def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None,
-              page_chars: int = 0) -> tuple[str, dict, dict]:
+              page_chars: int = 0, thread: tuple[str, int, int] | None = None) -> tuple[str, dict, dict]:
     """(text, trafilatura data, how it was chosen) from the pruned tree. Two or three opinions:
 
     1. trafilatura favouring precision (comments included on a forum thread: there they are the content);
@@ -72,7 +72,9 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
        favouring recall, if that finds much more (only under 500 characters: a longer text is an article found);
     3. on forum threads only, the density pass (`cleaners.density`): when its region is a list of repeated post-like
        blocks and holds more text than trafilatura kept, its text is used instead. Under a news article a comment
-       list is never taken over the article.
+       list is never taken over the article;
+    4. on forum threads whose engine marks its post bodies (`thread`: `cleaners.density.thread_posts_text`), those
+       posts, first post first, when the text so far holds less than 60 % of them.
     """
     data = _bare(tree, url, include_tables=True, favor_precision=True, include_comments=forum)
     text = data.get("text") or ""
@@ -99,7 +101,20 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
         if info.get("repeats", 0) >= 2 and _size(dtext) > _size(text):
             how = {"extractor": "density", "repeats": info["repeats"], "trafilatura_chars": _size(text)}
             text = dtext
+    if thread and thread[1] and _covered(text, thread[0]) < 0.6:
+        how = {"extractor": "forum-posts", "post_bodies": thread[1], "short_replies_left_out": thread[2],
+               "before": how.get("extractor"), "before_chars": _size(text)}
+        text = thread[0]
     return text, data, how
+
+
+def _covered(text: str, part: str) -> float:
+    """Share of `part`'s character bigrams (whitespace ignored) found in `text`."""
+    a, b = squash(text or ""), squash(part or "")
+    want = {b[i: i + 2] for i in range(len(b) - 1)}
+    if not want:
+        return 1.0
+    return len(want & {a[i: i + 2] for i in range(len(a) - 1)}) / len(want)
 
 
 def paywall_after_text(page: str, text: str, reach: int = 80) -> str | None:
@@ -142,11 +157,16 @@ def extract_page(html: str | bytes, url: str, site_clean: dict | None = None) ->
             dense = density_region_tree(copy.deepcopy(tree), 0.75)
         except Exception:  # the density pass is a second opinion: never let it fail an extraction
             dense = None
+    thread = None
+    if forum:
+        from cleaners.density import thread_posts_text
+
+        thread = thread_posts_text(tree)
     h1 = _h1(tree)
     titles = [meta.get("title") or "", _title_tag(tree) or "", h1 or "",
               *tree.xpath("//meta[@property='og:title']/@content")[:1]]
     dom = prepare_tree(tree, url, site_clean, forum=forum, titles=titles)
-    text, data, how = main_text(tree, url, forum or dom["thread"], dense, dom.get("page_chars", 0))
+    text, data, how = main_text(tree, url, forum or dom["thread"], dense, dom.get("page_chars", 0), thread)
     posts = dom.pop("posts", None)
     if posts is not None:
         text, data, how = _page_post(tree, url, posts, text, data, how, dom)

@@ -53,3 +53,37 @@ def test_sections_of_one_article_are_not_posts():
             f'<p>{SPEECH[0]}</p>{sections}<p>{SPEECH[4]}</p></div></body></html>')
     tree = parse_html(html)
     assert find_posts(tree, measure(tree), ["在全镇秋季防火工作会议上的讲话"]) is None
+
+
+def _discuz_thread() -> str:
+    first = ("各位坛友好，我们村今年试种了二十亩高山蔬菜，<font class=\"jammer\">x9k2</font>长势不错，"
+             "想请教大家冬季大棚怎样保温才划算？<span style=\"display:none\">隐藏的乱码</span>")
+    reply = "我家用的是双层膜加草帘，夜里再点两盆炭火，一冬下来成本不高，菜也没冻着。"
+    posts = "".join(
+        f'<div id="post_{n}"><table><tr><td class="pls"><a href="/space/{n}">会员{n}</a></td><td class="plc">'
+        f'<div class="authi"><em>发表于 2024-1-{n} 10:00</em></div><div class="pct"><div class="pcb">'
+        f'<div class="t_fsz"><table><tr><td class="t_f" id="postmessage_{n}">{txt}</td></tr></table></div>'
+        f'</div></div></td></tr></table></div>' for n, txt in ((101, first), (102, reply)))
+    return ('<html><head><meta name="generator" content="Discuz! X3.4"><title>冬季大棚保温请教 - 乡村论坛</title>'
+            f'</head><body><div id="postlist">{posts}</div></body></html>')
+
+
+def test_forum_post_bodies_first_post_first_without_hidden_text():
+    """The engine's post bodies, in order, without the user panels and the hidden anti-copy text."""
+    from cleaners.density import thread_posts_text
+
+    text, n, short = thread_posts_text(parse_html(_discuz_thread()))
+    assert (n, short) == (2, 0)  # a short first post (a question): the reply is content
+    assert text.index("高山蔬菜") < text.index("双层膜")
+    assert "x9k2" not in text and "隐藏的乱码" not in text and "会员101" not in text
+    doc = extract_page(_discuz_thread(), "http://bbs.example/forum.php?mod=viewthread&tid=7")
+    assert "高山蔬菜" in doc.raw_text and "双层膜" in doc.raw_text
+
+
+def test_short_replies_under_a_long_first_post_are_left_out():
+    from cleaners.density import thread_posts_text
+
+    long_first = "。".join(SPEECH * 2)
+    html = _discuz_thread().replace("各位坛友好，", long_first + "。各位坛友好，")
+    text, n, short = thread_posts_text(parse_html(html))
+    assert (n, short) == (1, 1) and "双层膜" not in text and "把责任传导到每一个人" in text
