@@ -184,3 +184,11 @@ def test_legal_notice_and_platform_lines_removed_at_the_dom_level_and_explained(
     pruned = doc.explain["extract"]["dom"]["pruned"]
     assert any(p.startswith("notice: ") and "反侵权公告" in p for p in pruned)
     assert any(p.startswith("widget: 发布于") for p in pruned)
+
+
+def test_platform_disclaimer_and_the_feed_after_it_are_cut():
+    text = "\n".join([TITLE] + PARAS + ['以上内容（包括图片及视频）为创作者平台"某某号"用户上传并发布，本平台仅提供信息存储服务',
+                                       "文章不错，点个赞吧", "三十岁那年他离开了小城"])
+    doc = clean_document(Document(url="http://news.example/a/2.html", raw_title=TITLE, raw_text=text))
+    assert "切实转变工作作风" in doc.text and "本平台" not in doc.text and "点个赞" not in doc.text
+    assert "cut_platform_notice" in doc.explain["cleaning"]["rules"]
