@@ -66,8 +66,9 @@ def _measure(el, stats: dict) -> tuple[int, int]:
     return own, link
 
 
-def _lines(el) -> list[tuple[str, int, int]]:
-    """Block-separated lines of el: (text, chars outside links, chars in links)."""
+def _lines(el, skip=None) -> list[tuple[str, int, int]]:
+    """Block-separated lines of el: (text, chars outside links, chars in links); `skip(node)` leaves a node's own
+    text and subtree out (its tail stays)."""
     out: list[list] = [["", 0, 0]]
 
     def newline():
@@ -91,7 +92,7 @@ def _lines(el) -> list[tuple[str, int, int]]:
         link = in_link or tag == "a"
         add(node.text, link)
         for ch in node:
-            if isinstance(ch.tag, str):
+            if isinstance(ch.tag, str) and not (skip and skip(ch)):
                 walk(ch, link)
             add(ch.tail, link)
         if tag in _BLOCK:
@@ -182,24 +183,20 @@ def thread_posts_text(root) -> tuple[str, int, int]:
     replies left out) from the engines' own post-body markers, or ("", 0, 0) when the page has none. Link-only lines
     and hidden text are left out. Under a long first post (a speech posted on a forum: 500+ characters), one-line
     replies are not part of it; under a short one (a question), every reply is the thread's content."""
-    import copy
-
     try:
         found = root.xpath(_POST_BODY_XPATH)
     except etree.XPathError:
         return "", 0, 0
     bodies = [el for el in found if not any(a in found for a in el.iterancestors())]
     posts = []
+
+    def noise(node) -> bool:
+        style = node.get("style")
+        return (node.tag in _DROP_TAGS or bool(style and "display:none" in style.replace(" ", "").lower())
+                or bool(_POST_NOISE.search(node.get("class") or "")))
+
     for el in bodies:
-        el = copy.deepcopy(el)
-        el.tail = None
-        for bad in list(el.iter()):
-            if not isinstance(bad.tag, str) or bad is el:
-                continue
-            style = (bad.get("style") or "").replace(" ", "").lower()
-            if bad.tag in _DROP_TAGS or "display:none" in style or _POST_NOISE.search(bad.get("class") or ""):
-                drop_keeping_tail(bad)
-        lines = [t for t, own, link in _lines(el) if not (link > 0 and link >= own)]
+        lines = [t for t, own, link in _lines(el, noise) if not (link > 0 and link >= own)]
         if lines:
             posts.append("\n".join(lines))
     short = 0
