@@ -10,11 +10,11 @@ import pytest
 from benchmarks.cleaning import SEED_SITES, leftover_boilerplate, run_set, sites_boilerplate_phrases
 from benchmarks.common import SHARED, mean
 
-FLOORS = {"magic-article": 0.915, "cwce": 0.88, "magic-forum": 0.75}  # measured 0.9228 / 0.8991 / 0.7582
-# the layout zoo (benchmarks/zoo.py): held-out half per group, and the tuning half overall; measured 0.9771 /
-# 0.9946 / 0.9939 / 1.0000 (held) and 0.9874 (tune); trafilatura alone 0.82 / 0.81 / 0.77 / 0.86 and 0.85
-ZOO_FLOORS = {("held", "real-chrome all"): 0.97, ("held", "  SITES.md families"): 0.98, ("held", "  other sites"): 0.98,
-              ("held", "own table layouts"): 0.98, ("tune", "all"): 0.975}
+FLOORS = {"magic-article": 0.925, "cwce": 0.905, "magic-forum": 0.785}  # measured 0.9327 / 0.9151 / 0.7969
+# the layout zoo (benchmarks/zoo.py): held-out half per group, and the tuning half overall; measured 0.9843 /
+# 0.9949 / 0.9939 / 1.0000 / 0.9491 (held) and 0.9931 (tune); trafilatura alone 0.83 / 0.82 / 0.77 / 0.86 / 0.70
+ZOO_FLOORS = {("held", "real-chrome all"): 0.975, ("held", "  SITES.md families"): 0.98, ("held", "  other sites"): 0.98,
+              ("held", "own table layouts"): 0.98, ("held", "own multi-post pages"): 0.94, ("tune", "all"): 0.985}
 ZOO_MAX_BELOW_HALF = 1  # pages under F1 0.5 per half (measured: tune 0, held 1 — a blog index of many posts; target 0)
 SEED_FLOOR = 0.99
 DEMO_FLOOR = 0.97
