@@ -178,16 +178,23 @@ _POST_NOISE = re.compile(r"(^|\s)(jammer|pstatus|quote|blockcode|attach_nopermis
 _SHORT_REPLY = 100  # characters: a one-line reply (感谢分享, 顶) under a long first post
 
 
-def thread_posts_text(root) -> tuple[str, int, int]:
+def thread_post_bodies(root) -> list:
+    """The outermost post-body elements the forum engine marked, in page order (an XPath query, nothing more)."""
+    try:
+        found = root.xpath(_POST_BODY_XPATH)
+    except etree.XPathError:
+        return []
+    marked = set(found)
+    return [el for el in found if not any(a in marked for a in el.iterancestors())]
+
+
+def thread_posts_text(root, bodies: list | None = None) -> tuple[str, int, int]:
     """(the posts of a forum thread, first post first, one line per block; how many posts kept; how many short
     replies left out) from the engines' own post-body markers, or ("", 0, 0) when the page has none. Link-only lines
     and hidden text are left out. Under a long first post (a speech posted on a forum: 500+ characters), one-line
     replies are not part of it; under a short one (a question), every reply is the thread's content."""
-    try:
-        found = root.xpath(_POST_BODY_XPATH)
-    except etree.XPathError:
-        return "", 0, 0
-    bodies = [el for el in found if not any(a in found for a in el.iterancestors())]
+    if bodies is None:
+        bodies = thread_post_bodies(root)
     posts = []
 
     def noise(node) -> bool:

@@ -251,7 +251,8 @@ def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) 
             drop_keeping_tail(el)
             continue
         # a legal notice, however long (its numbered clauses are no speech), unless it is the page's own text
-        if own < min(1500, 0.5 * total) and _NOTICE_HEAD.match(re.sub(r"\s+", "", _head_text(el, 60))) and el.find(".//h1") is None:
+        if (40 <= own < min(1500, 0.5 * total) and _NOTICE_HEAD.match(re.sub(r"\s+", "", _head_text(el, 60)))
+                and el.find(".//h1") is None):
             note("notice", el)
             drop_keeping_tail(el)
             continue

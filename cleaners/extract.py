@@ -63,7 +63,7 @@ def page_metadata(tree, url: str) -> dict:
 
 
 def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None,
-              page_chars: int = 0, thread: tuple[str, int, int] | None = None) -> tuple[str, dict, dict]:
+              page_chars: int = 0, post_bodies: list | None = None) -> tuple[str, dict, dict]:
     """(text, trafilatura data, how it was chosen) from the pruned tree. Two or three opinions:
 
     1. trafilatura favouring precision (comments included on a forum thread: there they are the content);
@@ -73,8 +73,8 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
     3. on forum threads only, the density pass (`cleaners.density`): when its region is a list of repeated post-like
        blocks and holds more text than trafilatura kept, its text is used instead. Under a news article a comment
        list is never taken over the article;
-    4. on forum threads whose engine marks its post bodies (`thread`: `cleaners.density.thread_posts_text`), those
-       posts, first post first, when the text so far holds less than 60 % of them.
+    4. on forum threads whose engine marks its post bodies (`post_bodies`, `cleaners.density.thread_posts_text`),
+       those posts, first post first, when the text so far holds less than 60 % of them.
     """
     data = _bare(tree, url, include_tables=True, favor_precision=True, include_comments=forum)
     text = data.get("text") or ""
@@ -101,10 +101,14 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
         if info.get("repeats", 0) >= 2 and _size(dtext) > _size(text):
             how = {"extractor": "density", "repeats": info["repeats"], "trafilatura_chars": _size(text)}
             text = dtext
-    if thread and thread[1] and _covered(text, thread[0]) < 0.6:
-        how = {"extractor": "forum-posts", "post_bodies": thread[1], "short_replies_left_out": thread[2],
-               "before": how.get("extractor"), "before_chars": _size(text)}
-        text = thread[0]
+    if post_bodies and _covered(text, "".join(el.text_content() for el in post_bodies)) < 0.6:
+        from cleaners.density import thread_posts_text
+
+        ptext, kept, short = thread_posts_text(None, post_bodies)
+        if kept:
+            how = {"extractor": "forum-posts", "post_bodies": kept, "short_replies_left_out": short,
+                   "before": how.get("extractor"), "before_chars": _size(text)}
+            text = ptext
     return text, data, how
 
 
@@ -157,16 +161,16 @@ def extract_page(html: str | bytes, url: str, site_clean: dict | None = None) ->
             dense = density_region_tree(copy.deepcopy(tree), 0.75)
         except Exception:  # the density pass is a second opinion: never let it fail an extraction
             dense = None
-    thread = None
+    bodies = None
     if forum:
-        from cleaners.density import thread_posts_text
+        from cleaners.density import thread_post_bodies
 
-        thread = thread_posts_text(tree)
+        bodies = thread_post_bodies(tree)  # looked up before the DOM pass, which may detach some
     h1 = _h1(tree)
     titles = [meta.get("title") or "", _title_tag(tree) or "", h1 or "",
               *tree.xpath("//meta[@property='og:title']/@content")[:1]]
     dom = prepare_tree(tree, url, site_clean, forum=forum, titles=titles)
-    text, data, how = main_text(tree, url, forum or dom["thread"], dense, dom.get("page_chars", 0), thread)
+    text, data, how = main_text(tree, url, forum or dom["thread"], dense, dom.get("page_chars", 0), bodies)
     posts = dom.pop("posts", None)
     if posts is not None:
         text, data, how = _page_post(tree, url, posts, text, data, how, dom)

@@ -90,10 +90,11 @@ class Posts:
                 "title": self.titles[self.chosen]}
 
 
-def _groups(body, stats: dict):
-    """Candidate post groups: element children of one parent with the same tag and class, >= 2 with text."""
+def _groups(body, stats: dict, floor: float = 0.0):
+    """Candidate post groups: element children of one parent with the same tag and class, >= 2 with text; only
+    under parents holding at least `floor` characters of non-link text."""
     for parent in body.iter():
-        if not isinstance(parent.tag, str):
+        if not isinstance(parent.tag, str) or stats.get(parent, (0, 0))[0] < floor:
             continue
         kids = [c for c in parent if isinstance(c.tag, str) and c.tag in _BLOCK_TAGS]
         if len(kids) < 2:
@@ -113,7 +114,7 @@ def find_posts(tree, stats: dict, titles: list[str]) -> Posts | None:
         return None
     total = max(1, stats.get(body, (0, 0))[0])
     best = None
-    for members in _groups(body, stats):
+    for members in _groups(body, stats, 0.4 * total):
         texty = [m for m in members if stats.get(m, (0, 0))[0] >= 60]
         if len(texty) < 2:
             continue
