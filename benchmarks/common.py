@@ -97,6 +97,11 @@ def run_cli_extract(body: bytes, url: str | None = None) -> dict:
         f.flush()
         args = ["extract", f.name, "--explain"] + (["--url", url] if url else [])
         r = CliRunner().invoke(main, args)
-    if r.exit_code != 0:
-        return {"text": "", "title": "", "error": (r.stdout or "")[-300:]}
-    return json.loads(r.stdout)
+    # an unusable page is still printed (with its `unusable` reason) before the command exits 1
+    try:
+        out, _ = json.JSONDecoder().raw_decode((r.stdout or "").lstrip())
+    except ValueError:
+        return {"text": "", "title": "", "error": (r.output or "")[-300:] or repr(r.exception)}
+    if r.exit_code != 0 and not out.get("unusable"):
+        out["error"] = (r.output or "")[-300:]
+    return out

@@ -14,7 +14,8 @@ to the first paragraph, header fields, the title repeated, a paywall tail, water
 `boiler` names the family, "sites" for boilerplate quoted in SITES.md, "other" for phrasings of sites nobody
 configured, "none" for the speech alone in real chrome. The gold is the inserted speech (what a reader should get).
 
-Old table-based GB2312 layouts written here (`own_table_cases`) complete the zoo.
+Old table-based GB2312 layouts written here (`own_table_cases`) and multi-post index pages written here
+(`own_multipost_cases`: the speech is one of several sibling posts) complete the zoo.
 
 Every case has a `half`: "tune" or "held", from a hash of its source page, so that all variants of one real page
 fall in the same half. Tune on "tune" only; "held" is the honest figure.
@@ -330,5 +331,80 @@ def own_table_cases(n: int = 12) -> list[ZooCase]:
     return cases
 
 
+def _others():
+    from fanwen.demo.texts import CONTENT_DIR, parse_text
+
+    out = []
+    for p in sorted((CONTENT_DIR / "others").glob("*.txt")):
+        t = parse_text(p, "other")
+        if t:
+            out.append(t)
+    return out
+
+
+# multi-post layouts written here: (page opening, one post's markup, page end); a post is {title} {date} {body}
+_POST_LAYOUTS = [
+    ('<div id="content" class="site-content">',
+     '<article class="post type-post hentry"><header class="entry-header"><h2 class="entry-title"><a href="{href}">'
+     '{title}</a></h2><div class="entry-meta">发表于 {date} 作者 {author}</div></header><div class="entry-content">'
+     '{body}</div><footer class="entry-footer">分类:<a href="/c/1">{cat}</a> | <a href="{href}#respond">发表评论</a>'
+     '</footer></article>', '</div>'),
+    ('<div class="articalList">',
+     '<div class="articleCell"><div class="blog_title_h"><div class="blog_title"><a href="{href}">{title}</a></div>'
+     '<span class="time">({date})</span></div><div class="content">{body}</div><div class="tagMore">标签:<a href="/t/1">'
+     '{cat}</a> 分类:<a href="/c/2">{cat}</a> 阅读(<span>{n}</span>) 评论(0) 转载 收藏</div></div>', '</div>'),
+    ('<table width="760" align="center" class="list">',
+     '<tr><td class="post"><table width="100%"><tr><td class="ptitle"><b><a href="{href}">{title}</a></b></td>'
+     '<td align="right">{date}</td></tr><tr><td colspan="2" class="pbody">{body}</td></tr><tr><td colspan="2" '
+     'align="right">作者:{author} 点击:{n} <a href="{href}">详细</a></td></tr></table></td></tr>', '</table>'),
+    ('<ul class="post-list">',
+     '<li class="item"><h3><a href="{href}">{title}</a></h3><p class="info">{date} · {author} · {cat}</p>'
+     '<div class="summary">{body}</div></li>', '</ul>'),
+]
+
+
+def own_multipost_page(sp, others, k: int) -> tuple[str, str, str]:
+    """A blog/column index holding several posts (layouts above), the speech in one of them, not always the first;
+    the other posts are other genres' texts written here, full or cut to an excerpt ending in 阅读全文. The page's
+    title names the speech (a post page showing its neighbours) or only the blog (an index). -> (html, gold, url)"""
+    start, post, end = _POST_LAYOUTS[k % len(_POST_LAYOUTS)]
+    n_posts = 3 + k % 4
+    at = (k * 5 + 1) % n_posts
+    blog = ["老秦的文稿屋", "基层笔记", "耕读斋", "一苇书房"][k % 4]
+    posts = []
+    for i in range(n_posts):
+        if i == at:
+            t, paras = sp.title, sp.paras
+        else:
+            o = others[(k * 11 + i * 7) % len(others)]
+            t, paras = o.title, (o.paras if (i + k) % 3 else o.paras[:2] + [f"阅读全文»"])
+        body = ("".join(f"<p>{_esc(p)}</p>" for p in paras) if k % 2 else "<br>".join(_esc(p) for p in paras))
+        posts.append(post.format(href=f"/post/{k}{i}.html", title=_esc(t), date=f"2023-0{1 + (i + k) % 9}-1{i}",
+                                 author=blog[:2], cat=["随笔", "文稿", "学习"][i % 3], n=30 + 7 * i, body=body))
+    title = f"{sp.title}_{blog}" if k % 3 else blog
+    html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{_esc(title)}</title></head><body>'
+            f'<div class="header"><h1 class="site-title"><a href="/">{blog}</a></h1><div class="nav"><a href="/">首页</a>'
+            f' <a href="/c/1">随笔</a> <a href="/c/2">文稿</a> <a href="/about">关于</a></div></div>'
+            f'{start}{"".join(posts)}{end}<div class="pager"><a href="/page/2">下一页</a> <a href="/page/9">末页</a>'
+            f'</div><div class="sidebar"><h3>最新文章</h3><ul>'
+            + "".join(f'<li><a href="/post/s{i}.html">{_esc(o.title)}</a></li>' for i, o in enumerate(others[k:k + 6]))
+            + f'</ul></div><div class="footer">© 2023 {blog}</div></body></html>')
+    return html, "\n".join(sp.paras), f"http://blog{k}.example/{'post/%d.html' % (1000 + k) if k % 3 else 'index.html'}"
+
+
+def own_multipost_cases(n: int = 16) -> list[ZooCase]:
+    speeches, others = _speeches(), _others()
+    if not speeches or not others:
+        return []
+    cases = []
+    for k in range(n):
+        sp = speeches[(k * 5 + 2) % len(speeches)]
+        html, gold, url = own_multipost_page(sp, others, k)
+        key = f"posts/{k}"
+        cases.append(ZooCase(f"{key} posts/{k % len(_POST_LAYOUTS)}", key, half_of(key), "posts", "none", "none", url,
+                             html.encode("utf-8"), gold, sp.title, {"encoding": "utf-8"}))
+    return cases
+
+
 def zoo_cases(limit: int | None = None) -> list[ZooCase]:
-    return real_chrome_cases(limit) + own_table_cases()
+    return real_chrome_cases(limit) + own_table_cases() + own_multipost_cases()

@@ -5,7 +5,8 @@
 1. layout tables (a cell holding blocks or long text, or a one-column table) become <div>s, so the extractor keeps
    each cell's lines instead of flattening the table into `|`-separated cells;
 2. widget blocks (打印本文/关闭窗口, share bars, 关注我们, APP promos, 上一篇/下一篇, author bios, 推荐阅读 …),
-   link-list blocks (their text is mostly anchor text) and comment sections (跟贴, 热门评论 …) are removed, along with
+   link-list blocks (their text is mostly anchor text), legal notices (反侵权公告, 版权声明 …) and comment sections
+   (跟贴, 热门评论 …) are removed, along with
    the site config's own `clean.prune_xpath` selectors;
 3. every removal keeps the page's main text: an element holding a large share of the page's non-link text is never
    removed, whatever its class says.
@@ -28,13 +29,15 @@ _WIDGET_TEXT = re.compile(
     r"打印本文|打印本页|【\s*打印\s*】|关闭窗口|【\s*关闭\s*】|分享到|分享至|一键分享|微信扫一扫|扫一扫|扫码|二维码|关注我们|关注公众号|"
     r"下载APP|下载客户端|APP精彩推荐|APP下载|客户端下载|打开APP|上一篇|下一篇|上一条|下一条|作者最近文章|作者简介|作者介绍|"
     r"推荐阅读|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|热点推荐|精彩推荐|延伸阅读|责任编辑|责编|编辑[:：]|来源[:：]|"
-    r"收藏本文|加入收藏|字号[:：]|【\s*大\s*中\s*小\s*】|返回顶部|返回首页|我要纠错|我要评论|本文标签|版权所有|Copyright|ICP备"
+    r"收藏本文|加入收藏|字号[:：]|发布于[:：]|IP属地|平台声明|仅提供信息存储(?:空间)?服务|【\s*大\s*中\s*小\s*】|返回顶部|返回首页|我要纠错|我要评论|本文标签|版权所有|Copyright|ICP备"
 )
 _RELATED_HEAD = re.compile(r"^[【\[]?(推荐阅读|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|热点推荐|精彩推荐|延伸阅读|相关资源|推荐访问)[】\]]?[:：]?$")
 _RELATED_ATTR = re.compile(r"(^|[-_\s])(recommend|recommended|related|relate|tuijian|xiangguan|xgwz|hotnews|hot-news)($|[-_\s\d])", re.I)
 _COMMENT_ATTR = re.compile(r"(^|[-_\s])(comments?|cmt|reply|replies|pinglun|gentie|tie|discuss|review)s?($|[-_\s\d])", re.I)
 _COMMENT_HEAD = re.compile(r"^\s*[【\[]?\s*(跟贴|跟帖|热门评论|最新评论|网友评论|精彩评论|全部评论|评论列表|发表评论|我要评论|用户评论|"
                            r"网友留言|留言板|\d+\s*条评论|评论\s*[(（]\s*\d+\s*[)）])")
+# a site's legal notice block under every article (反侵权公告：…, 版权声明：…, 免责声明：…)
+_NOTICE_HEAD = re.compile(r"^[【\[]?(反侵权|侵权|版权|免责|郑重|特别|法律|平台)(公告|声明)[】\]]?[:：]?")
 _DISCUZ = re.compile(r"Discuz!|discuz_uid|id=\"postlist\"|class=\"t_f\"|mod=viewthread|forum\.php\?mod=", re.I)
 # URLs that name a thread, a question with its answers, or a comment page (where replies are the content)
 _THREAD_URL = re.compile(r"thread-\d+-\d+|viewthread|/t/\d+|showtopic|viewtopic|bbs\.|/bbs/|tieba\.|zhidao\.|/question/|"
@@ -247,6 +250,12 @@ def prune(root, stats: dict, forum: bool, extra_xpath: list[str] | None = None) 
             note("comments", el)
             drop_keeping_tail(el)
             continue
+        # a legal notice, however long (its numbered clauses are no speech), unless it is the page's own text
+        if (40 <= own < min(1500, 0.5 * total) and _NOTICE_HEAD.match(re.sub(r"\s+", "", _head_text(el, 60)))
+                and el.find(".//h1") is None):
+            note("notice", el)
+            drop_keeping_tail(el)
+            continue
         if protected(el):
             continue
         n_links = sum(1 for _ in el.iter("a"))
@@ -284,8 +293,11 @@ def _comment_sections(body, stats: dict, total: int) -> set:
     return found
 
 
-def prepare_tree(tree, url: str = "", site_clean: dict | None = None, forum: bool | None = None) -> dict:
-    """Run the DOM pass in place on `tree`; returns what it did (for doc.explain["extract"])."""
+def prepare_tree(tree, url: str = "", site_clean: dict | None = None, forum: bool | None = None,
+                 titles: list[str] | None = None) -> dict:
+    """Run the DOM pass in place on `tree`; returns what it did (for doc.explain["extract"]). With `titles` (the
+    page's <title>, og:title, <h1>), also the page's sibling posts when it holds several (`cleaners.posts`), under
+    "posts" (an object, not for the explain record)."""
     stats = measure(tree)
     tables = unwrap_layout_tables(tree, stats)
     if forum is None:
@@ -294,4 +306,10 @@ def prepare_tree(tree, url: str = "", site_clean: dict | None = None, forum: boo
     if isinstance(extra, str):
         extra = [extra]
     removed, left, thread = prune(tree, stats, forum, extra)
-    return {"layout_tables": tables, "pruned": removed, "forum": forum, "thread": thread, "page_chars": left}
+    posts = None
+    if titles is not None and not forum and not thread:
+        from cleaners.posts import find_posts
+
+        posts = find_posts(tree, stats, titles)
+    return {"layout_tables": tables, "pruned": removed, "forum": forum, "thread": thread, "page_chars": left,
+            "posts": posts}

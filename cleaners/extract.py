@@ -17,7 +17,7 @@ from trafilatura.utils import load_html
 from cleaners.decode import decode_html  # the one decoder (cleaners.decode); text passes through
 from cleaners.document import Document
 from cleaners.dom import is_forum, prepare_tree, visible_text
-from cleaners.patterns import PAYWALL, squash
+from cleaners.patterns import PAYWALL, cjk_count, squash
 
 
 def _bare(tree, url: str, **opts) -> dict:
@@ -63,7 +63,7 @@ def page_metadata(tree, url: str) -> dict:
 
 
 def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None,
-              page_chars: int = 0) -> tuple[str, dict, dict]:
+              page_chars: int = 0, post_bodies: list | None = None) -> tuple[str, dict, dict]:
     """(text, trafilatura data, how it was chosen) from the pruned tree. Two or three opinions:
 
     1. trafilatura favouring precision (comments included on a forum thread: there they are the content);
@@ -72,7 +72,9 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
        favouring recall, if that finds much more (only under 500 characters: a longer text is an article found);
     3. on forum threads only, the density pass (`cleaners.density`): when its region is a list of repeated post-like
        blocks and holds more text than trafilatura kept, its text is used instead. Under a news article a comment
-       list is never taken over the article.
+       list is never taken over the article;
+    4. on forum threads whose engine marks its post bodies (`post_bodies`, `cleaners.density.thread_posts_text`),
+       those posts, first post first, when the text so far holds less than 60 % of them.
     """
     data = _bare(tree, url, include_tables=True, favor_precision=True, include_comments=forum)
     text = data.get("text") or ""
@@ -99,7 +101,24 @@ def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None
         if info.get("repeats", 0) >= 2 and _size(dtext) > _size(text):
             how = {"extractor": "density", "repeats": info["repeats"], "trafilatura_chars": _size(text)}
             text = dtext
+    if post_bodies and _covered(text, "".join(el.text_content() for el in post_bodies)) < 0.6:
+        from cleaners.density import thread_posts_text
+
+        ptext, kept, short = thread_posts_text(None, post_bodies)
+        if kept:
+            how = {"extractor": "forum-posts", "post_bodies": kept, "short_replies_left_out": short,
+                   "before": how.get("extractor"), "before_chars": _size(text)}
+            text = ptext
     return text, data, how
+
+
+def _covered(text: str, part: str) -> float:
+    """Share of `part`'s character bigrams (whitespace ignored) found in `text`."""
+    a, b = squash(text or ""), squash(part or "")
+    want = {b[i: i + 2] for i in range(len(b) - 1)}
+    if not want:
+        return 1.0
+    return len(want & {a[i: i + 2] for i in range(len(a) - 1)}) / len(want)
 
 
 def paywall_after_text(page: str, text: str, reach: int = 80) -> str | None:
@@ -142,19 +161,55 @@ def extract_page(html: str | bytes, url: str, site_clean: dict | None = None) ->
             dense = density_region_tree(copy.deepcopy(tree), 0.75)
         except Exception:  # the density pass is a second opinion: never let it fail an extraction
             dense = None
-    dom = prepare_tree(tree, url, site_clean, forum=forum)
-    text, data, how = main_text(tree, url, forum or dom["thread"], dense, dom.get("page_chars", 0))
+    bodies = None
+    if forum:
+        from cleaners.density import thread_post_bodies
+
+        bodies = thread_post_bodies(tree)  # looked up before the DOM pass, which may detach some
+    h1 = _h1(tree)
+    titles = [meta.get("title") or "", _title_tag(tree) or "", h1 or "",
+              *tree.xpath("//meta[@property='og:title']/@content")[:1]]
+    dom = prepare_tree(tree, url, site_clean, forum=forum, titles=titles)
+    text, data, how = main_text(tree, url, forum or dom["thread"], dense, dom.get("page_chars", 0), bodies)
+    posts = dom.pop("posts", None)
+    if posts is not None:
+        text, data, how = _page_post(tree, url, posts, text, data, how, dom)
     how["dom"] = {k: v for k, v in dom.items() if v and k != "page_chars"}
     marker = paywall_after_text(page, text)
     if marker:
         how["paywall_after_text"] = marker
     doc.raw_title = (meta.get("title") or data.get("title") or _title_tag(tree) or "").strip()
+    post_title = how.get("posts", {}).get("title") or ""
+    if "refused" not in how.get("posts", {"refused": 1}) and cjk_count(post_title) >= 4:
+        doc.raw_title = post_title  # the page's post's own title, not the blog's name (nor a user name link)
     doc.raw_text = text
     doc.site_name = meta.get("sitename")
     doc.explain["extract"] = how
     doc.published = _plausible(meta.get("date"), html)
-    doc.explain["extract"]["h1"] = _h1(tree)
+    doc.explain["extract"]["h1"] = h1
     return doc
+
+
+def _page_post(tree, url: str, posts, text: str, data: dict, how: dict, dom: dict) -> tuple[str, dict, dict]:
+    """On a page of sibling posts, the page's own post when trafilatura left it out or took others with it: the
+    other posts are removed (each noted in the DOM pass's `pruned`) and trafilatura runs again on what is left."""
+    why = posts.misses(text)
+    if not why:
+        how["posts"] = {**posts.explain(), "because": "trafilatura took it alone"}
+        return text, data, how
+    notes = posts.keep_only()
+    other = _bare(tree, url, include_tables=True, favor_precision=True)
+    otext = other.get("text") or ""
+    if posts.cover(otext)[posts.chosen] < 0.5:
+        other = _bare(tree, url, include_tables=True)  # precision mode can drop a lone post: its defaults
+        otext = other.get("text") or ""
+    if posts.cover(otext)[posts.chosen] < 0.5:
+        how["posts"] = {**posts.explain(), "refused": f"{why}; the post alone was not extracted either"}
+        return text, data, how
+    dom["pruned"] = list(dom.get("pruned") or []) + notes
+    how = {"extractor": "trafilatura-post", "second_call": "post", "posts": {**posts.explain(), "because": why},
+           "trafilatura_chars": _size(text)}
+    return otext, other, how
 
 
 def _title_tag(tree) -> str | None:

@@ -117,3 +117,29 @@ def cut_page_counters(doc: Document) -> Document:
         doc.text = _DOC_PAGE.sub("", doc.text)
     doc.text = "\n".join(_TITLE_LABEL.sub("", ln) for ln in doc.text.split("\n") if ln.strip())
     return doc
+
+
+# a content platform's disclaimer under a creator's post (搜狐号, 快传号, 百家号 …), often glued to the feed after it
+_PLATFORM = re.compile(r"(?:以上内容\s*[（(]\s*包括图片(?:和|及|、)视频\s*[)）]\s*(?:为|由)[^。]{0,40}?)?"
+                       r"(?:本平台|平台)?仅提供信息存储(?:空间)?服务|该文观点仅代表作者本人")
+
+
+@rule(kind="doc", before="cut_site_footer")
+def cut_platform_notice(doc: Document) -> Document:
+    """A platform's disclaimer (以上内容(包括图片及视频)为…用户上传并发布,本平台仅提供信息存储服务) after the text, and
+    in the text's second half everything after it (the platform's feed); the line's part before it is kept."""
+    lines = doc.text.split("\n")
+    total = cjk_count(doc.text)
+    before = 0
+    for i, ln in enumerate(lines):
+        m = _PLATFORM.search(ln)
+        if m and before >= 150:
+            head = ln[: m.start()].rstrip()
+            # in the second half it closes the post: what follows is the platform's feed
+            rest = lines[i + 1:] if before + cjk_count(head) < 0.5 * total else []
+            lines = lines[:i] + ([head] if cjk_count(head) >= 10 else []) + rest
+            note(doc, "platform_notice", m.group(0)[:60])
+            break
+        before += cjk_count(ln)
+    doc.text = "\n".join(lines)
+    return doc

@@ -169,3 +169,26 @@ def test_page_counters_of_a_converted_document_go_wherever_they_fall():
     doc = _text_doc(f"第1页共21页{PARAS[0]}\n{PARAS[1][:30]}第2页共21页{PARAS[1][30:]}\n" + "\n".join(PARAS[2:]))
     assert "页共" not in doc.text and PARAS[1] in doc.text
     assert doc.explain["cleaning"]["evidence"]["declared_pages"] == 21
+
+
+def test_legal_notice_and_platform_lines_removed_at_the_dom_level_and_explained():
+    notice = ('<div class="notice"><p><b>反侵权公告：</b></p><p>未经本报书面许可，任何单位和个人不得转载、摘编本网刊发的原创作品，'
+              '违者将依法追究责任。</p><p>一、转载须注明出处；</p><p>二、不得歪曲原意；</p><p>三、侵权线索请来电告知。</p></div>')
+    body = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = (f'<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body><h1>{TITLE}</h1>'
+            f'<div class="article">{body}<p class="ip">发布于：河北省</p></div>{notice}'
+            '<div class="foot">关于我们 联系我们</div></body></html>')
+    doc = _clean([("http://news.example/a/1.html", html)])
+    assert "同志们" in doc.text and "切实转变工作作风" in doc.text
+    assert "反侵权" not in doc.text and "不得歪曲原意" not in doc.text and "发布于" not in doc.text
+    pruned = doc.explain["extract"]["dom"]["pruned"]
+    assert any(p.startswith("notice: ") and "反侵权公告" in p for p in pruned)
+    assert any(p.startswith("widget: 发布于") for p in pruned)
+
+
+def test_platform_disclaimer_and_the_feed_after_it_are_cut():
+    text = "\n".join([TITLE] + PARAS + ['以上内容（包括图片及视频）为创作者平台"某某号"用户上传并发布，本平台仅提供信息存储服务',
+                                       "文章不错，点个赞吧", "三十岁那年他离开了小城"])
+    doc = clean_document(Document(url="http://news.example/a/2.html", raw_title=TITLE, raw_text=text))
+    assert "切实转变工作作风" in doc.text and "本平台" not in doc.text and "点个赞" not in doc.text
+    assert "cut_platform_notice" in doc.explain["cleaning"]["rules"]
