@@ -476,6 +476,10 @@ def fts_cmd(db, layout, optimize):
         docs = q("SELECT count(*) FROM documents")
         click.echo(f"documents_fts: layout {fts.layout(corpus.db.conn)}, {index / 1e6:,.1f} MB = "
                    f"{index / max(1, docs):,.0f} bytes per document, {index / max(1, text):.2f}x the text")
+        free = q("PRAGMA freelist_count") * q("PRAGMA page_size")
+        if free > 0.2 * Path(db).stat().st_size:  # a rebuild leaves the old index's pages free in the file
+            click.echo(f"{free / 1e6:,.0f} MB of the file are free pages: `sqlite3 {db} VACUUM` gives them back "
+                       f"(it rewrites the file)", err=True)
         corpus.close()
     finally:
         if lock:
