@@ -297,6 +297,8 @@ def main(argv=None) -> int:
     ap.add_argument("--lsh-max", type=int, default=100_000, help="feed datasketch only the first N documents")
     ap.add_argument("--full-fill", action="store_true", help="also send the documents between the measured "
                     "windows through the workers (default: only the windows; the others go straight to the writer)")
+    ap.add_argument("--fts-layout", choices=["full", "lean"], default="full", help="the corpus's full-text index "
+                    "layout (as `fanwen fts --layout`; default: full)")
     ap.add_argument("--keep", help="directory to keep the database in (default: a temporary one)")
     ap.add_argument("--json", help="write the figures as JSON to this file")
     args = ap.parse_args(argv)
@@ -304,6 +306,13 @@ def main(argv=None) -> int:
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="fanwen-scale-"))
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "scale.db").unlink(missing_ok=True)
+    if args.fts_layout != "full":
+        from fanwen import fts
+        from fanwen.store import Corpus
+        corpus = Corpus(workdir / "scale.db")
+        with corpus.db.conn:
+            fts.set_layout(corpus.db.conn, args.fts_layout)
+        corpus.close()
     try:
         res = run(sizes, args.workers, workdir, not args.no_lsh, args.lsh_max, fast_fill=not args.full_fill)
     finally:

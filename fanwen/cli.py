@@ -441,6 +441,51 @@ def reclean(db, seeds, workers):
                    f"them)")
 
 
+@main.command(name="fts")
+@DB_OPTION
+@click.option("--layout", type=click.Choice(["full", "lean"]), help="Rebuild the full-text index in this layout: "
+              "full (MATCH as typed, snippet(), sqlite-utils search, any Datasette; ~2x the text) or lean (~0.4x the "
+              "text; search with `documents_fts.text LIKE '%word%'`, `fanwen search` or `fanwen serve`).")
+@click.option("--optimize", is_flag=True, help="Merge the index into one segment (a little smaller and faster to "
+              "read; rewrites the whole index).")
+@friendly_errors
+def fts_cmd(db, layout, optimize):
+    """Show the full-text index's layout and size, or rebuild it in the other layout (see fanwen.fts).
+
+    Example: fanwen fts --layout lean
+    """
+    from fanwen import fts
+    from fanwen.lock import acquire_writer
+    from fanwen.store import Corpus
+    _existing_db(db)
+    writing = bool(layout or optimize)
+    lock = acquire_writer(db, "fts") if writing else None
+    try:
+        corpus = Corpus(db, readonly=not writing)
+        started = time.time()
+        with corpus.db.conn:
+            if layout:
+                fts.set_layout(corpus.db.conn, layout)
+            if optimize:
+                corpus.db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
+        if writing:
+            click.echo(f"rebuilt in {time.time() - started:.1f}s", err=True)
+        q = lambda sql: corpus.db.execute(sql).fetchone()[0] or 0  # noqa: E731
+        index = q("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'documents_fts%'")
+        text = q("SELECT sum(length(CAST(text AS BLOB))) FROM documents")
+        docs = q("SELECT count(*) FROM documents")
+        click.echo(f"documents_fts: layout {fts.layout(corpus.db.conn)}, {index / 1e6:,.1f} MB = "
+                   f"{index / max(1, docs):,.0f} bytes per document, {index / max(1, text):.2f}x the text")
+        free = q("PRAGMA freelist_count") * q("PRAGMA page_size")
+        if free > 0.2 * Path(db).stat().st_size:  # a rebuild leaves the old index's pages free in the file
+            click.echo(f"{free / 1e6:,.0f} MB of the file are free pages: `sqlite3 {db} VACUUM` gives them back "
+                       f"(it rewrites the file)", err=True)
+        corpus.close()
+    finally:
+        if lock:
+            lock.release()
+
+
 @main.command(name="dedup")
 @DB_OPTION
 @click.option("--rebuild", is_flag=True, help="Recompute all clusters and links from scratch.")
@@ -559,12 +604,20 @@ def search(words, db, all_docs, limit, as_json):
 
     Example: fanwen search 营商环境 招商       fanwen search 养老 OR 托育
     """
-    from fanwen.fts import search_where
-    where, params = search_where(" ".join(words))
-    table = "documents" if all_docs else "speeches"
-    total = _run_query(db, f"SELECT count(*) AS n FROM {table} WHERE {where}", params)[0][0]["n"]
-    rows, columns = _run_query(db, f"SELECT id, site, title, chars FROM {table} WHERE {where} ORDER BY id LIMIT ?",
-                               (*params, limit))
+    from fanwen import fts
+    from fanwen.readonly import read_only_execute
+    from fanwen.store import Corpus
+    corpus = Corpus(db, readonly=True)  # one connection for the layout, the count and the rows
+    try:
+        where, params = fts.search_where(" ".join(words), fts_layout=fts.layout(corpus.db.conn))
+        table = "documents" if all_docs else "speeches"
+        total = read_only_execute(corpus.db.conn, f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
+        cur = read_only_execute(corpus.db.conn, f"SELECT id, site, title, chars FROM {table} WHERE {where} "
+                                "ORDER BY id LIMIT ?", (*params, limit))
+        columns = [d[0] for d in cur.description]
+        rows = [dict(zip(columns, r)) for r in cur.fetchall()]
+    finally:
+        corpus.close()
     shown_sql = where
     for p in params:
         shown_sql = shown_sql.replace("?", "'" + p.replace("'", "''") + "'", 1)

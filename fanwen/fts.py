@@ -8,7 +8,17 @@ the layout `sqlite-utils enable_fts` makes, kept in step by the triggers `docume
 - `sqlite-utils search corpus.db documents 营商环境` and Datasette's search box find it with no plugin.
 
 A trigram index cannot match 1–2 characters (养老, 党): for those the plain form is LIKE, which is exact
-(`title LIKE '%养老%' OR text LIKE '%养老%'`). `python -m benchmarks.fts` measures both, and a pair index for
+(`title LIKE '%养老%' OR text LIKE '%养老%'`).
+
+Two layouts (`fanwen fts --layout full|lean` rebuilds the index in the other one; `layout(conn)` says which):
+- full (the default): `detail=full`, positions kept: MATCH as typed, snippet()/highlight(), sqlite-utils search and
+  a plain Datasette all work; the index is about 2x the bytes of the text (the database ~3.2x);
+- lean: `detail=none`, no positions: about 0.4x the text (the database ~1.6x) and cheaper to write, but a MATCH of
+  3+ characters errors ("phrase queries are not supported"), and snippet()/highlight() return garbled text. The
+  plain form is `WHERE documents_fts.text LIKE '%营商环境%'` (or `.title`): the index finds the rows holding every
+  trigram of the word, then FTS5 checks the pattern on the text, so it is exact and indexed (3+ characters only:
+  shorter patterns find nothing through the index, use LIKE on documents). `fanwen search` and the Datasette plugin
+  use that form on a lean corpus; sqlite-utils search and a Datasette without the plugin do not work on it. `python -m benchmarks.fts` measures both, and a pair index for
 comparison. `search_where()` builds the SQL for what a person types, words of any length with AND / OR; `fanwen search`
 and the Datasette plugin (fanwen.datasette_plugin) use it.
 """
@@ -20,8 +30,26 @@ FTS_TABLE = "documents_fts"
 FTS_COLUMNS = ("title", "text")
 MIN_MATCH_CHARS = 3  # the trigram tokenizer's shortest searchable string
 
+LAYOUTS = {"full": "", "lean": ", detail=none"}
 CREATE_FTS = ("CREATE VIRTUAL TABLE [documents_fts] USING FTS5 ([title], [text], content=[documents], "
               "tokenize='trigram')")
+# FTS5 merges its segments 4 at a time by default (automerge=4); 8 at a time rewrites each document's index entries
+# fewer times as the corpus grows (measured: about -15 % of the insert cost at 30k documents), at the price of up to
+# 7 segments per level to read at query time (a few ms at 100k). Stored in documents_fts_config: plain SQL writes
+# use it too.
+SETTINGS = {"automerge": 8}
+
+
+def create_sql(layout: str = "full") -> str:
+    return CREATE_FTS[:-1] + LAYOUTS[layout] + ")"
+
+
+def layout(conn) -> str:
+    """'lean' for a detail=none index, else 'full'."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents_fts'").fetchone()
+    return "lean" if row and "detail=none" in row[0].lower().replace(" ", "") else "full"
+
+
 # the trigger names and bodies follow sqlite-utils' enable_fts(create_triggers=True); the update trigger fires only
 # when title or text change, so re-clustering (which updates cluster_id on many rows) never touches the index
 CREATE_TRIGGERS = [
@@ -48,17 +76,36 @@ def needs_migration(conn) -> bool:
 
 
 def ensure_fts(conn) -> bool:
-    """Create (or migrate to) the trigram index with its triggers; returns True when the index was (re)built."""
+    """Create (or migrate to) the trigram index with its triggers; returns True when the index was (re)built.
+    An index in either layout is kept as it is."""
     rebuilt = needs_migration(conn)
     if rebuilt:
-        for name in ("documents_ai", "documents_ad", "documents_au"):
-            conn.execute(f"DROP TRIGGER IF EXISTS [{name}]")
-        conn.execute("DROP TABLE IF EXISTS documents_fts")
-        conn.execute(CREATE_FTS)
-        conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+        set_layout(conn, "full")
+    _apply_settings(conn)
     for sql in CREATE_TRIGGERS:
         conn.execute(sql)
     return rebuilt
+
+
+def _apply_settings(conn) -> None:
+    have = dict(conn.execute("SELECT k, v FROM documents_fts_config").fetchall())
+    for key, value in SETTINGS.items():
+        if have.get(key) != value:
+            conn.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES (?, ?)", [key, value])
+
+
+def set_layout(conn, name: str) -> None:
+    """(Re)build documents_fts in the given layout from every title and text, with its triggers and settings."""
+    if name not in LAYOUTS:
+        raise ValueError(f"unknown FTS layout {name!r} (full or lean)")
+    for trigger in ("documents_ai", "documents_ad", "documents_au"):
+        conn.execute(f"DROP TRIGGER IF EXISTS [{trigger}]")
+    conn.execute("DROP TABLE IF EXISTS documents_fts")
+    conn.execute(create_sql(name))
+    _apply_settings(conn)
+    conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+    for sql in CREATE_TRIGGERS:
+        conn.execute(sql)
 
 
 def rebuild(conn) -> None:
@@ -94,22 +141,32 @@ def is_short(term: str) -> bool:
     return len(term) < MIN_MATCH_CHARS
 
 
-def search_where(query: str, id_column: str = "id", title: str = "title", text: str = "text"
-                 ) -> tuple[str, list[str]]:
+def _indexed_like(term: str) -> bool:
+    """A lean index answers LIKE for 3+ characters without LIKE's wildcards (FTS5 ignores LIKE … ESCAPE)."""
+    return not is_short(term) and not any(c in term for c in "%_\\")
+
+
+def search_where(query: str, id_column: str = "id", title: str = "title", text: str = "text",
+                 fts_layout: str = "full") -> tuple[str, list[str]]:
     """A WHERE clause (and its parameters) for the rows of documents/speeches that contain what was typed.
 
-    Terms of 3+ characters go to documents_fts MATCH (one phrase each); shorter ones to LIKE on title and text.
-    An empty query matches nothing.
+    Terms of 3+ characters go to documents_fts MATCH (one phrase each), or on a lean index to its indexed LIKE on
+    title and text; shorter ones to LIKE on title and text. An empty query matches nothing.
     """
     clauses, params = [], []
+    lean = fts_layout == "lean"
     for group in parse(query):
         parts = []
-        long_terms = [t for t in group if not is_short(t)]
+        long_terms = [t for t in group if not is_short(t) and not lean]
         if long_terms:
             parts.append(f"{id_column} IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
             params.append(" ".join(_phrase(t) for t in long_terms))
         for t in group:
-            if is_short(t):
+            if lean and _indexed_like(t):
+                parts.append(f"({id_column} IN (SELECT rowid FROM documents_fts WHERE title LIKE ?) OR "
+                             f"{id_column} IN (SELECT rowid FROM documents_fts WHERE text LIKE ?))")
+                params += ["%" + t + "%", "%" + t + "%"]
+            elif is_short(t) or lean:
                 parts.append(f"({title} LIKE ? ESCAPE '\\' OR {text} LIKE ? ESCAPE '\\')")
                 params += [_like(t), _like(t)]
         clauses.append("(" + " AND ".join(parts) + ")")

@@ -145,3 +145,28 @@ def test_without_the_plugin_datasette_still_finds_words_of_three_characters(demo
     r = subprocess.run([sys.executable, "-c", code, demo_corpus], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == _like_ids(demo_corpus, "营商环境") != []
+
+
+@pytest.fixture(scope="module")
+def lean_ds(demo_corpus, tmp_path_factory):
+    # the demo corpus with its index rebuilt lean (`fanwen fts --layout lean`), served by a plain Datasette
+    from click.testing import CliRunner
+
+    from fanwen.cli import main
+    db = str(tmp_path_factory.mktemp("lean") / "corpus.db")
+    src, dst = sqlite3.connect(demo_corpus), sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    assert CliRunner().invoke(main, ["fts", "--layout", "lean", "--db", db]).exit_code == 0
+    return Datasette([db])
+
+
+@pytest.mark.parametrize("word", ["养老", "营商环境", "高质量发展"])
+def test_lean_corpus_search_box_and_search_query(lean_ds, demo_corpus, word):
+    assert _search(lean_ds, word) == _like_ids(demo_corpus, word) != []
+    r = get(lean_ds, f"/corpus/search.json?word={word}&_shape=array")
+    assert r.status_code == 200, r.text
+    rows = r.json()
+    assert sorted(row["id"] for row in rows) == _like_ids(demo_corpus, word, "speeches")
+    assert rows and all(word in row["context"] for row in rows if word not in row["title"])

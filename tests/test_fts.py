@@ -129,3 +129,71 @@ def test_old_pair_index_is_migrated_on_open(tmp_db):
     assert c.db.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH '营商环境'").fetchall() == [(1,)]
     assert c.db.execute("SELECT url, kind FROM document_urls").fetchall() == [("http://old.test/1.html", "canonical")]
     c.close()
+
+
+@pytest.fixture(scope="module")
+def lean_demo(demo_corpus, tmp_path_factory):
+    """A copy of the demo corpus with its index rebuilt in the lean layout by the user's command."""
+    from click.testing import CliRunner
+
+    from fanwen.cli import main
+    db = str(tmp_path_factory.mktemp("lean") / "corpus.db")
+    src = sqlite3.connect(demo_corpus)
+    dst = sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    r = CliRunner().invoke(main, ["fts", "--layout", "lean", "--db", db])
+    assert r.exit_code == 0, r.output
+    assert "layout lean" in r.stdout
+    return db
+
+
+@pytest.mark.parametrize("word", ["高质量", "营商环境", "招商引资", "高质量发展"])
+def test_lean_layout_indexed_like_equals_like(lean_demo, demo_conn, word):
+    conn = sqlite3.connect(f"file:{lean_demo}?mode=ro", uri=True)  # plain sqlite3
+    try:
+        sql = "SELECT count(*) FROM documents_fts WHERE text LIKE ? OR title LIKE ?"
+        hits = conn.execute(sql, [f"%{word}%"] * 2).fetchone()[0]
+        assert hits == _like_count(conn, word) == _like_count(demo_conn, word) > 0
+        plan = " ".join(r[-1] for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT rowid FROM documents_fts WHERE text LIKE ?", [f"%{word}%"]))
+        assert "VIRTUAL TABLE INDEX 0:L" in plan, plan  # the LIKE is answered by the index, not a scan
+        if len(word) > 3:  # two trigrams or more make a phrase, which needs positions
+            with pytest.raises(sqlite3.OperationalError, match="phrase queries are not supported"):
+                conn.execute(f"SELECT count(*) FROM documents_fts WHERE documents_fts MATCH '{word}'").fetchone()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("typed", ["营商环境", "养老", "营商环境 OR 养老", "高质量 调度", "会上的讲话", "100%"])
+def test_search_same_hits_in_both_layouts(lean_demo, demo_conn, typed):
+    def ids(conn, layout):
+        where, params = search_where(typed, fts_layout=layout)
+        return [r[0] for r in conn.execute(f"SELECT id FROM documents WHERE {where} ORDER BY id", params)]
+    lean = sqlite3.connect(f"file:{lean_demo}?mode=ro", uri=True)
+    try:
+        assert ids(lean, "lean") == ids(demo_conn, "full")
+    finally:
+        lean.close()
+
+
+def test_layout_survives_reopening_and_writes(lean_demo, tmp_path):
+    from fanwen import fts
+    db = str(tmp_path / "c.db")
+    src = sqlite3.connect(lean_demo)
+    dst = sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    c = Corpus(db)
+    try:
+        assert fts.layout(c.db.conn) == "lean"
+        c.add_documents([(process_text("http://fts.test/new.html", "我们要持续推进城乡融合示范区建设。", "讲话"), [])])
+        assert c.db.execute("SELECT count(*) FROM documents_fts WHERE text LIKE '%城乡融合示范区%'").fetchone()[0] == 1
+        with c.db.conn:
+            fts.set_layout(c.db.conn, "full")
+        assert c.db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH '城乡融合示范区'"
+                            ).fetchone()[0] == 1
+    finally:
+        c.close()

@@ -29,7 +29,8 @@ CELL_CHARS = 140  # text cells in tables are cut here, with a link to the whole 
 
 
 @lru_cache(maxsize=64)
-def _is_corpus_file(path: str, mtime: float) -> bool:
+def _corpus_layout(path: str, mtime: float) -> str | None:
+    """The layout of a corpus file's documents_fts ('full' or 'lean', fanwen.fts.layout), None if no corpus."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -37,18 +38,24 @@ def _is_corpus_file(path: str, mtime: float) -> bool:
         finally:
             conn.close()
     except sqlite3.Error:
-        return False
+        return None
     fts = (names.get("documents_fts") or "").lower()
-    return "documents" in names and "document_urls" in names and "trigram" in fts
+    if not ("documents" in names and "document_urls" in names and "trigram" in fts):
+        return None
+    return "lean" if "detail=none" in fts.replace(" ", "") else "full"
+
+
+def corpus_layout(datasette, database: str | None) -> str | None:
+    if not database or database not in datasette.databases:
+        return None
+    path = getattr(datasette.databases[database], "path", None)
+    if not path or not Path(path).exists():
+        return None
+    return _corpus_layout(str(Path(path).resolve()), Path(path).stat().st_mtime)
 
 
 def is_corpus(datasette, database: str | None) -> bool:
-    if not database or database not in datasette.databases:
-        return False
-    path = getattr(datasette.databases[database], "path", None)
-    if not path or not Path(path).exists():
-        return False
-    return _is_corpus_file(str(Path(path).resolve()), Path(path).stat().st_mtime)
+    return corpus_layout(datasette, database) is not None
 
 
 def corpus_databases(datasette) -> list[str]:
@@ -61,7 +68,8 @@ def get_metadata(datasette, key, database, table):
     names = corpus_databases(datasette)
     if not names:
         return {}
-    meta = {"databases": {name: corpus_metadata(datasette.urls.database(name)) for name in names}}
+    meta = {"databases": {name: corpus_metadata(datasette.urls.database(name), corpus_layout(datasette, name))
+                          for name in names}}
     if set(names) == {n for n in datasette.databases if n != "_internal"}:  # only corpora: their front page
         db = datasette.urls.database(names[0])
         meta.update(title="fanwen corpus", description_html=(
@@ -107,7 +115,7 @@ def filters_from_request(request, database, table, datasette):
         return None
     from datasette.filters import FilterArguments
 
-    where, params = search_where(typed)
+    where, params = search_where(typed, fts_layout=corpus_layout(datasette, database))
     named = {}
     for i, value in enumerate(params):
         where = where.replace("?", f":fanwen_search_{i}", 1)

@@ -55,6 +55,22 @@ ORDER BY s.year DESC, s.id
 LIMIT 200
 """
 
+# the same for a lean index (`fanwen fts --layout lean`: no positions, so no MATCH of 3+ characters and no snippet):
+# its indexed LIKE finds the rows, the context is cut around the word's first occurrence
+SEARCH_SQL_LEAN = """
+WITH hits AS (
+  SELECT id, '…' || substr(text, max(1, instr(text, :word) - 30), 60 + length(:word)) || '…' AS context
+  FROM documents
+  WHERE (length(:word) >= 3 AND (id IN (SELECT rowid FROM documents_fts WHERE text LIKE '%' || :word || '%')
+                                 OR id IN (SELECT rowid FROM documents_fts WHERE title LIKE '%' || :word || '%')))
+     OR (length(:word) < 3 AND (title LIKE '%' || :word || '%' OR text LIKE '%' || :word || '%'))
+)
+SELECT s.id, s.title, s.site, s.level, s.year, hits.context, s.copies
+FROM hits JOIN speeches s ON s.id = hits.id
+ORDER BY s.year DESC, s.id
+LIMIT 200
+"""
+
 QUERIES = {
     "search": {
         "title": "Search the speeches, with each hit in context",
@@ -100,9 +116,12 @@ ORDER BY documents DESC""",
 }
 
 
-def corpus_metadata(db_path: str = "") -> dict:
-    """The metadata of one corpus database (the value under databases.<name>); db_path is its URL path."""
+def corpus_metadata(db_path: str = "", fts_layout: str = "full") -> dict:
+    """The metadata of one corpus database (the value under databases.<name>); db_path is its URL path; fts_layout
+    that of its documents_fts (fanwen.fts.layout)."""
     search = {"fts_table": "documents_fts", "fts_pk": "id"}
+    queries = QUERIES if fts_layout == "full" else {
+        **QUERIES, "search": dict(QUERIES["search"], sql=SEARCH_SQL_LEAN.strip())}
     return {
         "description_html": "Leader speeches collected from 范文 sites. Start with <a href='{db}/speeches'><code>speeches"
                             "</code></a> (one row per distinct speech) or the <a href='{db}/search'><code>search</code>"
@@ -129,5 +148,5 @@ def corpus_metadata(db_path: str = "") -> dict:
             "links": {"description": "Verified near-duplicate links between two documents (doc_a the bigger)."},
             **{name: {"hidden": True} for name in HIDDEN},
         },
-        "queries": QUERIES,
+        "queries": queries,
     }
