@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -40,7 +41,11 @@ def friendly_errors(fn):
         except Exception as exc:
             if _known_error(exc):
                 raise click.ClickException(str(exc)) from None
-            raise
+            if os.environ.get("FANWEN_DEBUG"):
+                raise
+            # a bug, not bad input: still one line (what is stored stays stored), the traceback on request
+            raise click.ClickException(f"internal error: {type(exc).__name__}: {exc} (FANWEN_DEBUG=1 shows the "
+                                       f"traceback; please report it)") from None
     return wrapper
 
 

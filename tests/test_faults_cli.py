@@ -313,3 +313,22 @@ def test_one_bad_input_does_not_stop_the_others(runner, tmp_path):
     line = _one_error_line(runner.invoke(main, ["ingest", str(bad), str(FIXTURE), "--db", db, "--workers", "1"]))
     assert "bad.jsonl:1:2: not valid JSON" in line
     assert _count(db) == 1  # the page after the bad file was still ingested
+
+
+def test_an_internal_error_is_one_line_and_the_traceback_only_on_request(runner, tmp_path, monkeypatch):
+    # a bug in a stage (here: extraction raising on a page) must not print a traceback at the user
+    import cleaners.extract
+
+    def broken(*args, **kwargs):
+        raise ValueError("stage broke")
+
+    monkeypatch.setattr(cleaners.extract, "extract_page", broken)
+    monkeypatch.delenv("FANWEN_DEBUG", raising=False)
+    r = runner.invoke(main, ["extract", str(FIXTURE)])
+    assert r.exit_code == 1
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and "internal error: ValueError: stage broke" in lines[0], r.output
+    assert "Traceback" not in r.output
+    monkeypatch.setenv("FANWEN_DEBUG", "1")
+    r = runner.invoke(main, ["extract", str(FIXTURE)])
+    assert isinstance(r.exception, ValueError)
