@@ -238,17 +238,19 @@ def demo(db, max_requests, seeds, bfs, log_level, redis_url, crawlers, fail_on_a
 
 
 # ---------------------------------------------------------------------------------------------- documents
-def _process_items(items, db: str, seeds: str | None, workers: int | None, batch: int = 64) -> dict:
+def _process_items(items, db: str, seeds: str | None, workers: int | None, batch: int = 64, chunk: int = 16) -> dict:
     """Run items through the worker pool and store them in batches (one transaction each), with a progress line.
 
     The workers always have the next batches queued while the writer stores this one: results are collected in
-    order, oldest batch first, with up to three batches in flight, so extraction and storing overlap. Pages that are
-    no document (`Document.unusable`: empty, binary, blank, garbled, no main text) are counted, not stored."""
+    order, oldest batch first, with up to three batches in flight, so extraction and storing overlap. Items go to the
+    workers in chunks (`fanwen.workers.process_items`), so that a worker is not left waiting for the parent between
+    short items. Pages that are no document (`Document.unusable`: empty, binary, blank, garbled, no main text) are
+    counted, not stored."""
     import os
     from collections import deque
     from fanwen.lock import acquire_writer
     from fanwen.store import Corpus
-    from fanwen.workers import PageTimeout, PageTooLarge, document_from_dict, make_pool, process_item
+    from fanwen.workers import PageTimeout, PageTooLarge, document_from_dict, make_pool, process_items
 
     lock = acquire_writer(db, "ingest")
     corpus = Corpus(db)
@@ -261,24 +263,32 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
     status = "failed"
     pool = make_pool(workers or os.cpu_count() or 2, seeds_dir=seeds)
     try:
-        inflight: deque = deque()
+        inflight: deque = deque()  # (future of a chunk's results, the chunk's items), oldest first
+        pending: list = []  # items read, not yet handed to the workers
+
+        def submit_pending():
+            if pending:
+                inflight.append((pool.submit(process_items, list(pending)), list(pending)))
+                pending.clear()
 
         def store_oldest():
-            part = [inflight.popleft() for _ in range(min(batch, len(inflight)))]
+            part = [inflight.popleft() for _ in range(min(max(1, batch // chunk), len(inflight)))]
             batch_docs = []
-            for f, it in part:
-                try:
-                    d = document_from_dict(f.result())
-                except (PageTooLarge, PageTimeout) as exc:  # bounded work per page: drop it, keep going
-                    totals["dropped"] += 1
-                    click.echo(f"\n  {it['url']}: dropped, {exc}", err=True)
-                    continue
-                if d.unusable:  # empty, binary, garbled, no main text: counted, never stored as a document
-                    totals["unusable"] += 1
-                    kind = unusable_kind(d.unusable)
-                    totals["unusable_kinds"][kind] = totals["unusable_kinds"].get(kind, 0) + 1
-                    continue
-                batch_docs.append((d, [tuple(p) for p in it.get("pages") or []]))
+            for f, chunk_items in part:
+                for it, (ok, value) in zip(chunk_items, f.result()):
+                    if not ok:
+                        if isinstance(value, (PageTooLarge, PageTimeout)):  # bounded work per page: drop it
+                            totals["dropped"] += 1
+                            click.echo(f"\n  {it['url']}: dropped, {value}", err=True)
+                            continue
+                        raise value
+                    d = document_from_dict(value)
+                    if d.unusable:  # empty, binary, garbled, no main text: counted, never stored as a document
+                        totals["unusable"] += 1
+                        kind = unusable_kind(d.unusable)
+                        totals["unusable_kinds"][kind] = totals["unusable_kinds"].get(kind, 0) + 1
+                        continue
+                    batch_docs.append((d, [tuple(p) for p in it.get("pages") or []]))
             stats = corpus.add_documents(batch_docs, crawl_id)
             for k in ("new", "skipped", "duplicates"):
                 totals[k] += stats[k]
@@ -291,13 +301,17 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
         try:
             for item in items:
                 totals["read"] += 1
-                inflight.append((pool.submit(process_item, item), item))
-                if len(inflight) >= 3 * batch:
-                    store_oldest()
+                pending.append(item)
+                if len(pending) >= chunk:
+                    submit_pending()
+                    if len(inflight) * chunk >= 3 * batch:
+                        store_oldest()
         except IngestError:
+            submit_pending()
             while inflight:  # the good items read before the bad input are stored; the error is reported after
                 store_oldest()
             raise
+        submit_pending()
         while inflight:
             store_oldest()
         status = "finished"

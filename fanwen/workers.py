@@ -72,6 +72,21 @@ def process_item(item: dict) -> dict:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+def process_items(items: list[dict]) -> list[tuple[bool, object]]:
+    """process_item over a chunk: (True, document dict) or (False, the exception) per item, in order.
+
+    One task per chunk, not per item: the pool's feeder thread in the parent competes for the GIL with the writer,
+    and a worker handed one ~5 ms item at a time sits idle between feeds.
+    """
+    out: list[tuple[bool, object]] = []
+    for item in items:
+        try:
+            out.append((True, process_item(item)))
+        except (Exception, PageTimeout) as exc:
+            out.append((False, exc))
+    return out
+
+
 def _process(item: dict) -> dict:
     from fanwen import pipeline
 
