@@ -54,15 +54,16 @@ def half_of(key: str) -> str:
     return "held" if hashlib.sha1(key.encode()).digest()[0] % 2 else "tune"
 
 
-def _speeches():
+def _demo_texts(folder: str, label: str) -> list:
+    """The demo's own texts of one folder (fanwen/demo/content/<folder>), parsed."""
     from fanwen.demo.texts import CONTENT_DIR, parse_text
 
-    out = []
-    for p in sorted((CONTENT_DIR / "speeches").glob("*.txt")):
-        t = parse_text(p, "speech")
-        if t:
-            out.append(t)
-    return out
+    parsed = (parse_text(p, label) for p in sorted((CONTENT_DIR / folder).glob("*.txt")))
+    return [t for t in parsed if t]
+
+
+def _speeches():
+    return _demo_texts("speeches", "speech")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -332,14 +333,7 @@ def own_table_cases(n: int = 12) -> list[ZooCase]:
 
 
 def _others():
-    from fanwen.demo.texts import CONTENT_DIR, parse_text
-
-    out = []
-    for p in sorted((CONTENT_DIR / "others").glob("*.txt")):
-        t = parse_text(p, "other")
-        if t:
-            out.append(t)
-    return out
+    return _demo_texts("others", "other")
 
 
 # multi-post layouts written here: (page opening, one post's markup, page end); a post is {title} {date} {body}
