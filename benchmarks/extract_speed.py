@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     extractors: dict[str, int] = {}
 
     def pipeline(html, url):
-        doc = clean_document(extract_page(html, url))
+        doc = clean_document(extract_page(html, url, decoded=True))  # decoded once, as the pipeline does
         how = doc.explain["extract"]["extractor"]
         extractors[how] = extractors.get(how, 0) + 1
         if doc.explain["extract"].get("second_call"):

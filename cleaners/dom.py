@@ -36,6 +36,7 @@ _RELATED_ATTR = re.compile(r"(^|[-_\s])(recommend|recommended|related|relate|tui
 _COMMENT_ATTR = re.compile(r"(^|[-_\s])(comments?|cmt|reply|replies|pinglun|gentie|tie|discuss|review)s?($|[-_\s\d])", re.I)
 _COMMENT_HEAD = re.compile(r"^\s*[【\[]?\s*(跟贴|跟帖|热门评论|最新评论|网友评论|精彩评论|全部评论|评论列表|发表评论|我要评论|用户评论|"
                            r"网友留言|留言板|\d+\s*条评论|评论\s*[(（]\s*\d+\s*[)）])")
+_COMMENT_WORDS = ("评论", "跟贴", "跟帖", "留言")
 # a site's legal notice block under every article (反侵权公告：…, 版权声明：…, 免责声明：…)
 _NOTICE_HEAD = re.compile(r"^[【\[]?(反侵权|侵权|版权|免责|郑重|特别|法律|平台)(公告|声明)[】\]]?[:：]?")
 _DISCUZ = re.compile(r"Discuz!|discuz_uid|id=\"postlist\"|class=\"t_f\"|mod=viewthread|forum\.php\?mod=", re.I)
@@ -51,6 +52,7 @@ def _n(s: str | None) -> int:
 def measure(root) -> dict:
     """{element: (chars outside links, chars inside links)} for every element of root, in one walk."""
     stats: dict = {}
+    count = _COUNT.findall  # bound once: this walk visits every element of the page
 
     def walk(el, in_link: bool) -> tuple[int, int]:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -59,7 +61,8 @@ def measure(root) -> dict:
             return 0, 0
         link = in_link or tag == "a"
         own = lnk = 0
-        c = _n(el.text)
+        s = el.text
+        c = len(count(s)) if s else 0
         if link:
             lnk += c
         else:
@@ -69,11 +72,12 @@ def measure(root) -> dict:
                 t, l = walk(ch, link)
                 own += t
                 lnk += l
-            c = _n(ch.tail)
-            if link:
-                lnk += c
-            else:
-                own += c
+            s = ch.tail
+            if s:
+                if link:
+                    lnk += len(count(s))
+                else:
+                    own += len(count(s))
         stats[el] = (own, lnk)
         return own, lnk
 
@@ -187,6 +191,9 @@ def _inside(el, gone: set) -> bool:
 
 def _head_text(el, n: int = 30) -> str:
     """The first n characters of el's text (without walking the whole subtree)."""
+    first = el.text
+    if first and len(first) >= n:  # itertext's first piece is el.text: no walk needed
+        return first[:n]
     out = ""
     for t in el.itertext():
         out += t
@@ -282,12 +289,16 @@ def _comment_sections(body, stats: dict, total: int) -> set:
     """The outermost comment blocks (class/id like comment/reply/pinglun, or a 跟贴/热门评论 heading) that do not
     hold the page's heading or most of its text."""
     found: set = set()
+    # every _COMMENT_HEAD alternative holds one of these words; an element's head text is a piece of the body's
+    # itertext, so a body without them needs no head test (one C-level walk instead of one per element)
+    body_text = "".join(body.itertext())
+    heads = any(w in body_text for w in _COMMENT_WORDS)
     for el in body.iterdescendants():
         if not isinstance(el.tag, str) or el.tag in ("a", "br", "img", "span", "b", "strong", "font", "em", "i"):
             continue
         if _inside(el.getparent(), found):
             continue
-        if _COMMENT_ATTR.search(_attrs(el)) or _COMMENT_HEAD.match(_head_text(el)):
+        if _COMMENT_ATTR.search(_attrs(el)) or (heads and _COMMENT_HEAD.match(_head_text(el))):
             if stats.get(el, (0, 0))[0] < 0.7 * total and el.find(".//h1") is None:
                 found.add(el)
     return found

@@ -140,14 +140,16 @@ def paywall_after_text(page: str, text: str, reach: int = 80) -> str | None:
     return None
 
 
-def extract_page(html: str | bytes, url: str, site_clean: dict | None = None) -> Document:
+def extract_page(html: str | bytes, url: str, site_clean: dict | None = None, decoded: bool = False) -> Document:
     """One page's main text, title, date and site name. The text is the extractor's, before any cleaning.
 
     The page is parsed once; the tree goes to trafilatura's metadata (title, date, site name), the paywall check,
     the density pass (forum threads only), the DOM pass (`cleaners.dom`) and trafilatura's text extraction.
-    `site_clean` is the site config's `[clean]` table (`kind`, `prune_xpath`), when the site is known.
+    `site_clean` is the site config's `[clean]` table (`kind`, `prune_xpath`), when the site is known. `decoded`:
+    `html` is text `cleaners.decode` already gave (the pipeline decodes first): not scanned again.
     """
-    html = decode_html(html)
+    if not (decoded and isinstance(html, str)):
+        html = decode_html(html)
     doc = Document(url=url, page_urls=[url])
     tree = parse_html(html)
     meta = page_metadata(tree, url)
@@ -239,13 +241,14 @@ def _plausible(date: str | None, html: str) -> str | None:
     return date
 
 
-def extract_pages(pages: list[tuple[str, str | bytes]], site_clean: dict | None = None) -> Document:
+def extract_pages(pages: list[tuple[str, str | bytes]], site_clean: dict | None = None,
+                  decoded: bool = False) -> Document:
     """A document split over several pages: page 1 gives title and date, the texts are joined in order."""
     if not pages:
         raise ValueError("no pages to extract")
-    first = extract_page(pages[0][1], pages[0][0], site_clean)
+    first = extract_page(pages[0][1], pages[0][0], site_clean, decoded)
     for url, html in pages[1:]:
-        more = extract_page(html, url, site_clean)
+        more = extract_page(html, url, site_clean, decoded)
         first.raw_text = first.raw_text.rstrip("\n") + "\n" + more.raw_text.lstrip("\n")
         first.page_urls.append(url)
         # only the last page's paywall notice says where the copy stops

@@ -89,7 +89,7 @@ def process_pages(pages: list[tuple], url: str | None = None, site: SiteConfig |
     from cleaners.extract import extract_pages  # here: text ingest never loads trafilatura
 
     site = _site(url or texts[0][0], site)
-    doc = extract_pages(texts, site.clean if site else None)
+    doc = extract_pages(texts, site.clean if site else None, decoded=True)  # decoded above: once
     doc.explain["decode"] = decisions
     if url:
         doc.url = url
