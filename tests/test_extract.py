@@ -59,3 +59,19 @@ def test_paywall_notice_right_after_the_text_marks_truncation_but_a_sidebar_link
     assert d1.truncated is True
     assert "paywall_after_text" not in d2.explain["extract"]
     assert d2.truncated is False
+
+
+def test_decoded_text_is_not_scanned_again(monkeypatch):
+    """The pipeline decodes each page once: extract_page(decoded=True) does not run the decoder on its text again,
+    and gives the same document as the path that does."""
+    import cleaners.extract as ex
+
+    html = "<html><head><title>在全县工作会议上的讲话</title></head><body><p>" + "同志们，今天我们召开会议。" * 20 + "</p></body></html>"
+    plain = ex.extract_page(html, "http://a.test/1.html")
+    calls = []
+    monkeypatch.setattr(ex, "decode_html", lambda *a, **k: calls.append(a) or a[0])
+    once = ex.extract_page(html, "http://a.test/1.html", decoded=True)
+    assert calls == []
+    assert (once.raw_text, once.raw_title, once.explain) == (plain.raw_text, plain.raw_title, plain.explain)
+    ex.extract_page(html, "http://a.test/1.html")
+    assert len(calls) == 1  # without the flag, text still goes through the one decoder
