@@ -219,3 +219,15 @@ def test_plain_texts_pass_through_untouched():
         d = clean_text(body, title)
         assert bigram_f1(d.text, body) >= 0.999, (f.name, d.explain["cleaning"]["removed"])
         assert not d.truncated, (f.name, d.explain["cleaning"]["flags"]["truncated"])
+
+
+def test_comment_box_and_topic_counters_are_dropped_but_speech_lines_with_numbers_stay():
+    # a forum topic page: the post, its comment box chrome, then a sidebar of other topics with their counters
+    page = "\n".join([P1, "等人赞过", "0/200", "表情 图片", "全部评论", "最热 最新", P3,
+                      "春耕备耕交流", "3 点赞 · 1 评论", "农机补贴问答", "12 阅读 | 0 回复", P4,
+                      "全县共有12个乡镇、3个街道参加评比。", "2/3"])
+    text = clean(page).text
+    for chrome in ("等人赞过", "0/200", "表情 图片", "全部评论", "最热 最新", "点赞 · 1 评论", "阅读 | 0 回复"):
+        assert chrome not in text
+    for kept in (P1, P3, P4, "全县共有12个乡镇、3个街道参加评比。", "2/3"):
+        assert kept in text

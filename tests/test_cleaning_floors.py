@@ -10,7 +10,7 @@ import pytest
 from benchmarks.cleaning import SEED_SITES, leftover_boilerplate, run_set, sites_boilerplate_phrases
 from benchmarks.common import SHARED, mean
 
-FLOORS = {"magic-article": 0.925, "cwce": 0.905, "magic-forum": 0.785}  # measured 0.9327 / 0.9151 / 0.7969
+FLOORS = {"magic-article": 0.925, "cwce": 0.905, "magic-forum": 0.8}  # measured 0.9327 / 0.9151 / 0.8050
 # the layout zoo (benchmarks/zoo.py): held-out half per group, and the tuning half overall; measured 0.9843 /
 # 0.9949 / 0.9939 / 1.0000 / 0.9491 (held) and 0.9931 (tune); trafilatura alone 0.83 / 0.82 / 0.77 / 0.86 / 0.70
 ZOO_FLOORS = {("held", "real-chrome all"): 0.975, ("held", "  SITES.md families"): 0.98, ("held", "  other sites"): 0.98,
