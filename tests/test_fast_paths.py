@@ -46,3 +46,26 @@ def test_cjk_count_counts_as_findall(lines):
         assert cjk_count(s) == len(cjk.findall(s))
     wide = char_counter("\u3400-\u9fff", cache=False)
     assert wide("䷀中a") == 2 and cjk_count("䷀中a") == 1  # the classes differ: each counter keeps its own
+
+
+def test_nfkc_is_unicodedata_nfkc(lines):
+    """The fingerprint's NFKC (full-width characters mapped first, then NFKC's quick check) equals
+    unicodedata's NFKC on real lines, whole pages of them, and on mixtures of the characters NFKC composes,
+    decomposes or reorders (Hangul jamo, combining marks, compatibility ideographs, half-width kana)."""
+    import random
+    import unicodedata
+
+    from cleaners.fingerprint import nfkc
+
+    samples = list(lines) + ["\n".join(lines[i:i + 200]) for i in range(0, len(lines), 200)]
+    rng = random.Random(7)
+    pool = [chr(c) for r in ((0x20, 0x17F), (0x300, 0x36F), (0x1100, 0x11FF), (0x3000, 0x30FF), (0xAC00, 0xAC3F),
+                             (0xF900, 0xFAFF), (0xFE30, 0xFFEF), (0x1D400, 0x1D43F), (0x4E00, 0x4E3F))
+            for c in range(*r)]
+    samples += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    changed = 0
+    for s in samples:
+        want = unicodedata.normalize("NFKC", s)
+        assert nfkc(s) == want, s
+        changed += want != s
+    assert changed > 1000  # the samples exercise the mapping, not only text NFKC leaves alone
