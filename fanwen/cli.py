@@ -38,6 +38,8 @@ def friendly_errors(fn):
         except KeyboardInterrupt:
             click.echo("\ninterrupted; everything stored so far is kept", err=True)
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # the command's own one-line message or exit code
         except Exception as exc:
             if _known_error(exc):
                 raise click.ClickException(str(exc)) from None

@@ -332,3 +332,12 @@ def test_an_internal_error_is_one_line_and_the_traceback_only_on_request(runner,
     monkeypatch.setenv("FANWEN_DEBUG", "1")
     r = runner.invoke(main, ["extract", str(FIXTURE)])
     assert isinstance(r.exception, ValueError)
+
+
+def test_an_unusable_page_is_named_as_such_not_as_an_internal_error(runner, tmp_path):
+    # the command's own verdict (a ClickException raised inside the command) passes through friendly_errors as is
+    page = tmp_path / "code.html"
+    page.write_text("<html><head><title>x</title></head><body><p>print('hello world') only</p></body></html>",
+                    encoding="utf-8")
+    line = _one_error_line(runner.invoke(main, ["extract", str(page)]))
+    assert "unusable page, would not be stored" in line and "internal error" not in line, line
