@@ -48,6 +48,16 @@ def parse_html(html: str):
         tree = load_html(html)
     except Exception:
         tree = None
+    if (tree is None or tree.tag != "html" or tree.find("body") is None) and html and html.strip():
+        # trafilatura gives up on, or roots at the wrong element, markup that does not start like a page (a saved
+        # fragment, a page wrapped in another element, text before <html>); lxml's document parser puts such
+        # markup in <html><body>, where extraction, the DOM pass and the post finder look for it
+        try:
+            whole = lxml.html.document_fromstring(html)
+        except Exception:
+            whole = None
+        if whole is not None and whole.find("body") is not None:
+            tree = whole
     if tree is None:
         tree = lxml.html.document_fromstring("<html><body></body></html>")
     return tree
@@ -169,8 +179,9 @@ def extract_page(html: str | bytes, url: str, site_clean: dict | None = None, de
 
         bodies = thread_post_bodies(tree)  # looked up before the DOM pass, which may detach some
     h1 = _h1(tree)
-    titles = [meta.get("title") or "", _title_tag(tree) or "", h1 or "",
-              *tree.xpath("//meta[@property='og:title']/@content")[:1]]
+    # the page's own titles first: trafilatura's metadata title may be the first post's heading on an index page
+    titles = [*tree.xpath("//meta[@property='og:title']/@content")[:1], _title_tag(tree) or "", h1 or "",
+              meta.get("title") or ""]
     dom = prepare_tree(tree, url, site_clean, forum=forum, titles=titles)
     text, data, how = main_text(tree, url, forum or dom["thread"], dense, dom.get("page_chars", 0), bodies)
     posts = dom.pop("posts", None)

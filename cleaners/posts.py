@@ -6,7 +6,7 @@ is the page's document, and whether trafilatura took it.
     Posts.keep_only(tree) -> notes                       (removes the other posts, for a second extraction)
 
 A post group is a parent whose element children share tag and class, at least two of them holding text, and each
-of at least two opening with a post head: a link of title length or a date within its first characters. Sections
+of at least two opening with a post head: a title (a link, a heading or an element of class *title*) or a date within its first characters. Sections
 of one article (headings without links or dates) are no group. The page's post is the one whose head names the
 page (<title>, og:title or <h1>); failing that, on an index page, the one holding the long speech-like text: the
 longest, when it is clearly longer than the next one (1.5x), or the one with speech markers (同志们, numbered
@@ -21,6 +21,7 @@ from cleaners.patterns import DATE_RE, core
 
 _HEAD_CHARS = 80  # a post's head (title link, date) sits within its first characters
 _SPEECH_MARK = re.compile(r"同志们|[一二三四五六七八九十]、|（[一二三四五六七八九十]）|[一二三四五六七八九十]是要?")
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCK_TAGS = {"div", "article", "section", "li", "dd", "tr", "td", "table", "tbody"}
 
 
@@ -34,7 +35,8 @@ def _head(el) -> tuple[str, bool]:
     for node in el.iter():
         if not isinstance(node.tag, str):
             continue
-        if node.tag == "a" and not title:
+        if not title and (node.tag == "a" or node.tag in _HEADINGS or "title" in (node.get("class") or "").lower()):
+            # a title link, or a title that is no link: a heading, or a cell/div of class post-title, entry-title
             t = re.sub(r"\s+", " ", node.text_content()).strip()
             if 4 <= len(core(t)) <= 60 and len(core(opening)) <= _HEAD_CHARS:
                 title = t
@@ -107,13 +109,25 @@ def _groups(body, stats: dict, floor: float = 0.0):
                 yield members
 
 
+def _named(heads: list[tuple[str, bool]], page_titles: list[str]) -> list[int]:
+    """The posts whose head title the page's titles name, asking the titles in order (the page's own first): the
+    first title that names any post decides, so a metadata guess naming a neighbour does not outvote <title>."""
+    for pt in page_titles:
+        hits = [i for i, (t, _) in enumerate(heads) if core(t) and (core(t) in pt or pt in core(t))]
+        if hits:
+            return hits
+    return []
+
+
 def find_posts(tree, stats: dict, titles: list[str]) -> Posts | None:
-    """The largest post group of the page (see the module doc) and its page's post, or None."""
+    """The largest post group of the page (see the module doc) and its page's post, or None. `titles`: the page's
+    titles, the most trustworthy first (og:title, <title>, <h1>, then trafilatura's guess)."""
     body = tree.find(".//body")
     if body is None:
         return None
     total = max(1, stats.get(body, (0, 0))[0])
-    best = None
+    page_titles = [core(t) for t in titles if t and len(core(t)) >= 4]
+    best, named_best = None, None
     for members in _groups(body, stats, 0.4 * total):
         texty = [m for m in members if stats.get(m, (0, 0))[0] >= 60]
         if len(texty) < 2:
@@ -124,15 +138,18 @@ def find_posts(tree, stats: dict, titles: list[str]) -> Posts | None:
         own = sum(stats.get(m, (0, 0))[0] for m in texty)
         if own < 0.4 * total:
             continue  # a list of short items beside the page's real text (comments, teasers)
+        named = _named(heads, page_titles)
         if best is None or own > best[0]:
-            best = (own, texty, heads)
-    if best is None:
+            best = (own, texty, heads, named)
+        if len(named) == 1 and (named_best is None or own > named_best[0]):
+            named_best = (own, texty, heads, named)
+    # a group whose heads name the page's post once wins over a bigger group around it (the page's columns: a
+    # sidebar and the list of posts are siblings too)
+    chosen = named_best or best
+    if chosen is None:
         return None
-    _, members, heads = best
+    _, members, heads, named = chosen
     head_titles = [t for t, _ in heads]
-    page_titles = [core(t) for t in titles if t and len(core(t)) >= 4]
-    named = [i for i, t in enumerate(map(core, head_titles))
-             if t and any(t in pt or pt in t for pt in page_titles)]
     if len(named) == 1:
         return Posts(members, named[0], "title", head_titles)
     if named:

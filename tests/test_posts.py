@@ -87,3 +87,38 @@ def test_short_replies_under_a_long_first_post_are_left_out():
     html = _discuz_thread().replace("各位坛友好，", long_first + "。各位坛友好，")
     text, n, short = thread_posts_text(parse_html(html))
     assert (n, short) == (1, 1) and "双层膜" not in text and "把责任传导到每一个人" in text
+
+
+def _table_blog(title_tag: str) -> str:
+    """An old table-layout blog index: a sidebar column beside the column of posts (the two columns are siblings
+    too), each post's title in a cell of class post-title (no link), its date in the next cell, its body below."""
+    def post(title, paras, day):
+        body = "<br>".join(paras)
+        return (f'<tr><td><table class="post"><tr><td class="post-title">{title}</td><td>2024-10-{day:02d} 08:30</td>'
+                f'</tr><tr><td class="post-body">{body}</td></tr><tr><td class="post-footer">'
+                f'<a href="/c/{day}">评论(0)</a></td></tr></table></td></tr>')
+    posts = [post("河边的秋天", OTHER_A * 3, 3), post("在全镇秋季防火工作会议上的讲话", SPEECH, 2),
+             post("渡口的老人", OTHER_B * 4, 1)]
+    side = ('<div class="side"><a href="/u">我的相册</a><br>喜欢爬山，也喜欢在山里住上几天，看云从山谷里升起来，'
+            '听松涛一阵接着一阵，这是城里没有的安静。<a href="/dir">查看博客目录</a> 2024-10-05</div>')
+    return (f'<html><head><meta charset="utf-8"><title>{title_tag}</title></head><body><div class="wrap">{side}'
+            f'<div class="main"><table>{"".join(posts)}</table></div></div></body></html>')
+
+
+def test_post_titles_that_are_no_links_name_the_page_post_inside_the_page_columns():
+    doc = extract_page(_table_blog("在全镇秋季防火工作会议上的讲话 (图)"), "http://blog.example/p/2.html")
+    assert "把责任传导到每一个人" in doc.raw_text
+    assert "栗子" not in doc.raw_text and "渡口" not in doc.raw_text
+    assert doc.explain["extract"]["posts"]["why"] == "title"
+
+
+def test_a_page_wrapped_in_another_element_is_still_read():
+    # markup that does not start like a page (a saved fragment, the page inside a wrapper element): trafilatura's
+    # loader gives up on it or roots it at the wrapper; the text must still come out
+    inner = "".join(f"<p>{p}</p>" for p in SPEECH)
+    for html in (f'<text id="x" title="讲话"><form action="p.aspx"><div id="nav"><a href="/">首页</a></div>'
+                 f'<div class="post"><h2>在全镇秋季防火工作会议上的讲话</h2>{inner}</div></form></text>',
+                 f'<text id="x"><html><head><title>讲话</title></head><body><div class="post">{inner}</div>'
+                 f'</body></html></text>'):
+        doc = extract_page(html, "http://blog.example/p/2.html")
+        assert "把扑救力量摆在离火点最近的地方" in doc.raw_text and "同志们" in doc.raw_text, html[:40]
