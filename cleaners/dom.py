@@ -32,7 +32,7 @@ _WIDGET_TEXT = re.compile(
     r"收藏本文|加入收藏|字号[:：]|发布于[:：]|IP属地|平台声明|仅提供信息存储(?:空间)?服务|【\s*大\s*中\s*小\s*】|返回顶部|返回首页|我要纠错|我要评论|本文标签|版权所有|Copyright|ICP备"
 )
 _RELATED_HEAD = re.compile(r"^[【\[]?(推荐阅读|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|热点推荐|精彩推荐|延伸阅读|相关资源|推荐访问)[】\]]?[:：]?$")
-_RELATED_ATTR = re.compile(r"(^|[-_\s])(recommend|recommended|related|relate|tuijian|xiangguan|xgwz|hotnews|hot-news)($|[-_\s\d])", re.I)
+_RELATED_ATTR = re.compile(r"(^|[-_\s])(recommend|recommended|recommendations?|related|relate|tuijian|xiangguan|xgwz|hotnews|hot-news|morestories|more-stories|stream-items?|you-?may-?like|next-?articles?)($|[-_\s\d])", re.I)
 _COMMENT_ATTR = re.compile(r"(^|[-_\s])(comments?|cmt|reply|replies|pinglun|gentie|tie|discuss|review)s?($|[-_\s\d])", re.I)
 _COMMENT_HEAD = re.compile(r"^\s*[【\[]?\s*(跟贴|跟帖|热门评论|最新评论|网友评论|精彩评论|全部评论|评论列表|发表评论|我要评论|用户评论|"
                            r"网友留言|留言板|\d+\s*条评论|评论\s*[(（]\s*\d+\s*[)）])")

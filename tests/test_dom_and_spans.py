@@ -192,3 +192,19 @@ def test_platform_disclaimer_and_the_feed_after_it_are_cut():
     doc = clean_document(Document(url="http://news.example/a/2.html", raw_title=TITLE, raw_text=text))
     assert "切实转变工作作风" in doc.text and "本平台" not in doc.text and "点个赞" not in doc.text
     assert "cut_platform_notice" in doc.explain["cleaning"]["rules"]
+
+
+def test_a_stream_of_more_stories_after_the_article_is_dropped():
+    # a news page that keeps loading other stories under the article: each teaser is a title link and a paragraph
+    # of summary, so the stream is no link list; its container names it (moreStories / stream-item)
+    teasers = "".join(
+        f'<li class="stream-item"><h3><a href="/news/{i}.html">第{i}条其他新闻的标题写在这里</a></h3>'
+        f'<p>这是第{i}条其他新闻的摘要，讲的是另一座城市的交通建设和居民出行，与本文毫不相干，却写得和正文一样长，'
+        f'足够让抽取器把它当作正文的一部分收进来，所以必须在抽取之前把它去掉。</p></li>' for i in range(8))
+    html = (f"<html><head><title>{TITLE}</title></head><body><main><article><h1>{TITLE}</h1>"
+            + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>"
+            f'<div id="module-moreStories"><ul class="stream">{teasers}</ul></div></main></body></html>')
+    doc = _clean([("http://news.example/2024/05/a2.html", html)])
+    assert PARAS[1] in doc.text and PARAS[-1] in doc.text
+    assert "其他新闻" not in doc.text
+    assert any(p.startswith("related:") for p in doc.explain["extract"]["dom"]["pruned"])
