@@ -231,3 +231,13 @@ def test_comment_box_and_topic_counters_are_dropped_but_speech_lines_with_number
         assert chrome not in text
     for kept in (P1, P3, P4, "全县共有12个乡镇、3个街道参加评比。", "2/3"):
         assert kept in text
+
+
+def test_relative_times_and_thread_tools_alone_on_a_line_are_dropped():
+    page = "\n".join([P1, "6天前", "仅看楼主", "倒序看帖", P3, "[作者]", "3小时前", "该评论已删除", "暂无数据", P4,
+                      "会议要求，三天前下发的通知要在一周内落实到位。"])
+    text = clean(page).text
+    for chrome in ("6天前", "仅看楼主", "倒序看帖", "[作者]", "3小时前", "该评论已删除", "暂无数据"):
+        assert chrome not in text
+    for kept in (P1, P3, P4, "会议要求，三天前下发的通知要在一周内落实到位。"):
+        assert kept in text
