@@ -10,12 +10,15 @@ import pytest
 from benchmarks.cleaning import SEED_SITES, leftover_boilerplate, run_set, sites_boilerplate_phrases
 from benchmarks.common import SHARED, mean
 
-FLOORS = {"magic-article": 0.925, "cwce": 0.905, "magic-forum": 0.8}  # measured 0.9327 / 0.9151 / 0.8050
-# the layout zoo (benchmarks/zoo.py): held-out half per group, and the tuning half overall; measured 0.9843 /
-# 0.9949 / 0.9939 / 1.0000 / 0.9491 (held) and 0.9931 (tune); trafilatura alone 0.83 / 0.82 / 0.77 / 0.86 / 0.70
-ZOO_FLOORS = {("held", "real-chrome all"): 0.975, ("held", "  SITES.md families"): 0.98, ("held", "  other sites"): 0.98,
+FLOORS = {"magic-article": 0.955, "cwce": 0.96, "magic-forum": 0.815}  # measured 0.9601 / 0.9668 / 0.8200
+# pages whose speech/article is lost (F1 < 0.5) allowed per set: none on the article sets (the forum set's gold
+# keeps whole comment feeds)
+MAX_BELOW_HALF = {"magic-article": 0, "cwce": 0}
+# the layout zoo (benchmarks/zoo.py): held-out half per group, and the tuning half overall; measured 0.9955 /
+# 0.9949 / 0.9941 / 1.0000 / 0.9491 (held) and 0.9931 (tune); trafilatura alone 0.83 / 0.82 / 0.77 / 0.86 / 0.70
+ZOO_FLOORS = {("held", "real-chrome all"): 0.99, ("held", "  SITES.md families"): 0.98, ("held", "  other sites"): 0.98,
               ("held", "own table layouts"): 0.98, ("held", "own multi-post pages"): 0.94, ("tune", "all"): 0.985}
-ZOO_MAX_BELOW_HALF = 1  # pages under F1 0.5 per half (measured: tune 0, held 1 — a blog index of many posts; target 0)
+ZOO_MAX_BELOW_HALF = 0  # no zoo page below 0.5 in either half (measured: none)
 SEED_FLOOR = 0.99
 DEMO_FLOOR = 0.97
 
@@ -50,6 +53,8 @@ def test_shared_bench_sets_at_or_over_floor(name):
     assert cleaning_via_cli(results)
     score = mean(r.f1 for r in results)
     assert score >= FLOORS[name], f"{name}: mean F1 {score:.4f} < {FLOORS[name]}"
+    lost = [r.name for r in results if r.f1 < 0.5]
+    assert len(lost) <= MAX_BELOW_HALF.get(name, len(results)), f"{name}: pages below 0.5: {lost}"
 
 
 def test_demo_corpus_clean_flagged_and_at_floor():
