@@ -45,10 +45,6 @@ _THREAD_URL = re.compile(r"thread-\d+-\d+|viewthread|/t/\d+|showtopic|viewtopic|
                          r"/questions/|/answer/|/topics?/|/comments(?:[/?]|$)|/d/\d+|/faq/|/discuss|/forum", re.I)
 
 
-def _n(s: str | None) -> int:
-    return len(_COUNT.findall(s or ""))
-
-
 def measure(root) -> dict:
     """{element: (chars outside links, chars inside links)} for every element of root, in one walk."""
     stats: dict = {}

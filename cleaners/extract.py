@@ -154,7 +154,8 @@ def extract_page(html: str | bytes, url: str, site_clean: dict | None = None, de
     """One page's main text, title, date and site name. The text is the extractor's, before any cleaning.
 
     The page is parsed once; the tree goes to trafilatura's metadata (title, date, site name), the paywall check,
-    the density pass (forum threads only), the DOM pass (`cleaners.dom`) and trafilatura's text extraction.
+    the density pass (forum threads whose engine does not mark its post bodies), the DOM pass (`cleaners.dom`) and
+    trafilatura's text extraction.
     `site_clean` is the site config's `[clean]` table (`kind`, `prune_xpath`), when the site is known. `decoded`:
     `html` is text `cleaners.decode` already gave (the pipeline decodes first): not scanned again.
     """
@@ -165,21 +166,18 @@ def extract_page(html: str | bytes, url: str, site_clean: dict | None = None, de
     meta = page_metadata(tree, url)
     page = visible_text(tree)
     forum = is_forum(tree, url, site_clean, html[:4096] + html[-8192:])  # Discuz! names itself at the top or foot
-    dense = None
-    bodies = None
+    dense = bodies = None
     if forum:
-        from cleaners.density import thread_post_bodies
+        from cleaners.density import density_region_tree, thread_post_bodies
 
         bodies = thread_post_bodies(tree)  # looked up before the DOM pass, which may detach some
-    if forum and not bodies:
-        # the density pass guesses the posts of a thread; where the forum engine marks its post bodies they are
-        # known, and the guess (a copy of the tree and a walk of it: the costliest step on big threads) is skipped
-        try:
-            from cleaners.density import density_region_tree
-
-            dense = density_region_tree(copy.deepcopy(tree), 0.75)
-        except Exception:  # the density pass is a second opinion: never let it fail an extraction
-            dense = None
+        if not bodies:
+            # the density pass guesses the posts of a thread; where the forum engine marks its post bodies they are
+            # known, and the guess (a copy of the tree and a walk of it: the costliest step on big threads) is skipped
+            try:
+                dense = density_region_tree(copy.deepcopy(tree), 0.75)
+            except Exception:  # the density pass is a second opinion: never let it fail an extraction
+                dense = None
     h1 = _h1(tree)
     # the page's own titles first: trafilatura's metadata title may be the first post's heading on an index page
     titles = [*tree.xpath("//meta[@property='og:title']/@content")[:1], _title_tag(tree) or "", h1 or "",

@@ -6,8 +6,8 @@ is the page's document, and whether trafilatura took it.
     Posts.keep_only(tree) -> notes                       (removes the other posts, for a second extraction)
 
 A post group is a parent whose element children share tag and class, at least two of them holding text, and each
-of at least two opening with a post head: a title (a link, a heading or an element of class *title*) or a date within its first characters. Sections
-of one article (headings without links or dates) are no group. The page's post is the one whose head names the
+of at least two opening with a post head: a title (a link, a heading or an element of class *title*) or a date
+within its first characters. Sections of one article (headings without links or dates) are no group. The page's post is the one whose head names the
 page (<title>, og:title or <h1>); failing that, on an index page, the one holding the long speech-like text: the
 longest, when it is clearly longer than the next one (1.5x), or the one with speech markers (同志们, numbered
 sections), when it holds twice as many as any other.
