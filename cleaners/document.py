@@ -36,6 +36,9 @@ class Document:
     # --- normalise
     fingerprint: str = ""  # comparison text: never shown as the document's text
     content_hash: str = ""
+    # what dedup needs of the fingerprint (n-gram hashes, index keys, signature: fanwen.dedup.sketch.prepare), made
+    # by the workers for the single writer; not stored, not shown
+    dedup_sketch: tuple | None = None
     # --- classify
     label: str = "other"  # speech | other_speech | other
     relevance: float = 0.0
@@ -53,7 +56,7 @@ class Document:
         return d
 
 
-_ATOMS = (str, int, float, bool, type(None))
+_ATOMS = (str, int, float, bool, bytes, type(None))
 
 
 def _plain_copy(value):

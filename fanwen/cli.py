@@ -400,7 +400,7 @@ def extract(file, url, explain, content_type, seeds):
     finally:
         if explain:
             EXPLAIN_SAMPLES["difflib"] = False
-    out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "explain", "seen_urls")}
+    out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "dedup_sketch", "explain", "seen_urls")}
     if explain:
         out["explain"] = doc.explain
     else:

@@ -271,6 +271,7 @@ class Corpus:
         stats = {"new": 0, "skipped": 0, "duplicates": 0}
         new_ids: list[int] = []
         fingerprints: dict[int, str] = {}
+        prepared: dict[int, tuple] = {}
         cpu = {"fts": 0.0, "dedup": 0.0}  # CPU seconds of the writer in the FTS insert and in dedup (benchmarks)
         fetched = now_iso()
         try:
@@ -305,11 +306,13 @@ class Corpus:
                     new_ids.append(doc_id)
                     if doc.fingerprint:  # computed by the workers from this text (pipeline.finish)
                         fingerprints[doc_id] = doc.fingerprint
+                        if doc.dedup_sketch is not None:  # its n-grams, keys and signature (fanwen.workers)
+                            prepared[doc_id] = doc.dedup_sketch
                     stats["new"] += 1
                 if new_ids:
                     from fanwen import dedup
                     t_dedup = time.process_time()
-                    stats["dedup"] = dedup.update_clusters(self.db, new_ids, fingerprints)
+                    stats["dedup"] = dedup.update_clusters(self.db, new_ids, fingerprints, prepared)
                     cpu["dedup"] += time.process_time() - t_dedup
                     stats["dedup"].update(cpu_fts=cpu["fts"], cpu_dedup=cpu["dedup"])
         except sqlite3.Error as exc:

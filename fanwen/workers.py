@@ -97,6 +97,9 @@ def _process(item: dict) -> dict:
         doc = pipeline.process_text(item["url"], item.get("text", ""), item.get("title", ""), site=site)
     if item.get("site") and not site:
         doc.site = item["site"]
+    if doc.fingerprint and not doc.unusable:  # the writer's dedup work that needs nothing stored: done here
+        from fanwen.dedup.sketch import prepare
+        doc.dedup_sketch = prepare(doc.fingerprint, doc.content_hash)
     doc.seen_urls = [tuple(u) for u in item.get("seen_urls") or []]
     return doc.to_dict()
 

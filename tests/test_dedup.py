@@ -377,3 +377,37 @@ def test_lean_schema_and_an_old_database_rebuilds(tmp_db):
     assert partition(c.db) == before
     assert c.db.execute("SELECT count(*) FROM dedup_docs WHERE sig IS NOT NULL").fetchone()[0] == 3
     assert any(r[1] == "documents_stats" for r in c.db.execute("PRAGMA index_list(documents)"))
+
+
+def test_sketches_prepared_by_the_workers_place_as_the_writer_would(tmp_db, tmp_path):
+    """`fanwen ingest` has the workers make each document's n-grams, keys and signature; the writer places with
+    them and finds exactly the links that it finds computing them itself (`dedup.rebuild`)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from fanwen.cli import main
+    from fanwen.dedup.sketch import from_prepared, keys_and_signature
+    from fanwen.workers import process_item
+
+    from benchmarks.dedup import quality_set
+
+    docs = quality_set(_generated(4, 2), copies=1, seed=5)
+    one = process_item({"url": docs[0]["url"], "title": docs[0]["title"], "text": docs[0]["text"]})
+    assert one["dedup_sketch"] is not None
+    sk, keys, sig, bands = from_prepared(one["fingerprint"], one["dedup_sketch"])
+    own = dedup.sketch(one["fingerprint"])
+    assert (sk.h == own.h).all() and (sk.u == own.u).all()
+    assert (keys, sig, bands) == keys_and_signature(own, one["content_hash"])
+    jsonl = tmp_path / "docs.jsonl"
+    jsonl.write_text("".join(json.dumps({"url": d["url"], "title": d["title"], "text": d["text"]},
+                                        ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    r = CliRunner().invoke(main, ["ingest", str(jsonl), "--db", tmp_db, "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    c = Corpus(tmp_db)
+    links = set(c.db.execute("SELECT doc_a, doc_b, kind, joins, jaccard FROM links"))
+    before = partition(c.db)
+    assert len(links) >= len(docs) // 4 and len(before) < len(docs)
+    dedup.rebuild(c.db)
+    assert set(c.db.execute("SELECT doc_a, doc_b, kind, joins, jaccard FROM links")) == links
+    assert partition(c.db) == before

@@ -8,7 +8,7 @@ from cleaners.fingerprint import content_hash, fingerprint_text
 from fanwen.dedup import index as _index
 from fanwen.dedup.clusters import _cluster_region, _region, _rows
 from fanwen.dedup.index import KeyIndex, ensure_schema, load_fp, sketches
-from fanwen.dedup.sketch import NGRAM, _key, keys_and_signature, signature_similarity, sketch
+from fanwen.dedup.sketch import NGRAM, _key, from_prepared, keys_and_signature, signature_similarity, sketch
 from fanwen.dedup.verify import Match, compare, mangle_signs
 
 
@@ -55,18 +55,20 @@ def _near_copies(db, docs: list[int], seen: set[int]) -> list[int]:
     return sorted(out - seen - set(docs))
 
 
-def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = None) -> None:
+def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = None, prepared=None) -> None:
     """Index one document and write its verified links to documents placed before it.
 
     Candidates are the documents in the posting lists of its keys, stop keys (full lists) left out. It posts only
     the keys that no document it is a near copy of holds already: the first copy of a text stands for its near
     copies, so a speech reposted on a hundred sites does not fill its own keys' lists (and later copies compare
-    with that first copy, not with every copy)."""
+    with that first copy, not with every copy). `fp` and `prepared` (fanwen.dedup.sketch.prepare of that fp), when
+    the workers computed them, save computing them here; the result is the same."""
     row = db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
     if row is None:
         return
     text = row[0] or ""
-    fp = fingerprint_text(text) if fp is None else fp
+    if fp is None:
+        fp, prepared = fingerprint_text(text), None
     signs, pinyin = mangle_signs(text)
     if not fp:  # nothing to compare: a singleton
         db.execute(_DOC_INSERT, [doc_id, None, doc_id, 0, signs, pinyin, None])
@@ -80,8 +82,11 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
             db.execute(_LINK_INSERT, [other, doc_id, "exact", 1.0, 1.0, 1.0, 1, 0, ngrams])
             stats["exact"] += 1
             return
-    sk = sketch(fp)
-    keys, sig, bands = keys_and_signature(sk, chash)
+    if prepared is not None and len(prepared[0]) == 8 * ngrams:  # (a mismatch would mean another text: recompute)
+        sk, keys, sig, bands = from_prepared(fp, prepared)
+    else:
+        sk = sketch(fp)
+        keys, sig, bands = keys_and_signature(sk, chash)
     posted = keys_index.postings(keys)
     live = {k: lst for k, lst in posted.items() if len(lst) < _index.POSTING_CAP}
     stats["stop_keys"] += len(posted) - len(live)
@@ -124,14 +129,16 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
 
 
 # --------------------------------------------------------------------------------------------- entry points
-def update_clusters(db, doc_ids: list[int], fingerprints: dict[int, str] | None = None) -> dict:
+def update_clusters(db, doc_ids: list[int], fingerprints: dict[int, str] | None = None,
+                    prepared: dict[int, tuple] | None = None) -> dict:
     """Place newly inserted documents (rows committed with text/flags) into clusters.
 
     Each document is indexed and linked to the documents placed before it, then the clusters of everything linked
     to the new documents are recomputed from the links (merging or splitting clusters as the links say) and their
     canonical copies chosen again. A document placed before (its text changed) is placed again, with its exact
     copies. `fingerprints` may give the fingerprints of new documents already computed (by the workers: saves
-    computing them again from the text). Runs inside the caller's transaction (no commit). Returns counts: links found by kind (exact, near,
+    computing them again from the text), `prepared` what `fanwen.dedup.sketch.prepare` made of them (the workers do
+    that too). Runs inside the caller's transaction (no commit). Returns counts: links found by kind (exact, near,
     contains), candidates verified, stop keys met, keys posted, clusters touched, new_clusters.
     """
     stats: dict = defaultdict(int)
@@ -148,7 +155,7 @@ def update_clusters(db, doc_ids: list[int], fingerprints: dict[int, str] | None 
         _remove(db, doc_id)
     keys_index = KeyIndex(db)
     for doc_id in ids:
-        _place(db, doc_id, stats, keys_index, (fingerprints or {}).get(doc_id))
+        _place(db, doc_id, stats, keys_index, (fingerprints or {}).get(doc_id), (prepared or {}).get(doc_id))
     keys_index.finish()
     if ids:
         _cluster_region(db, _region(db, ids) | old_region, set(ids), stats)

@@ -180,6 +180,24 @@ def keys_and_signature(sk: Sketch, chash: str) -> tuple[list[int], bytes, set[in
     return sorted(set(keys)), sig[:FULL_BANDS * FULL_ROWS].tobytes(), band_keys
 
 
+def prepare(fp: str, chash: str) -> tuple[bytes, list[int], bytes, list[int]] | None:
+    """What placing a new document needs of its fingerprint, as plain values that pickle cheaply: its n-gram hashes
+    in text order (bytes), its index keys, its packed signature and its band keys. Computed by the workers
+    (fanwen.workers), so the single writer does not spend ~2 ms a document on MinHash and keys; `from_prepared`
+    turns it back into what `keys_and_signature` gives. None for an empty fingerprint."""
+    if not fp:
+        return None
+    sk = sketch(fp)
+    keys, sig, bands = keys_and_signature(sk, chash)
+    return sk.h.tobytes(), keys, sig, sorted(bands)
+
+
+def from_prepared(fp: str, prepared) -> tuple[Sketch, list[int], bytes, set[int]]:
+    """(sketch, keys, signature, band keys) from `prepare(fp, …)`'s result."""
+    h, keys, sig, bands = prepared
+    return Sketch(fp, np.frombuffer(h, dtype=np.uint64)), list(keys), sig, set(bands)
+
+
 _SEAM = re.compile(r"上的?(?:讲话|致辞|发言|报告)(?:提纲|稿|材料|全文)*|讲话(?:提纲|稿|材料)+")
 
 
