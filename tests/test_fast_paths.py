@@ -69,3 +69,18 @@ def test_nfkc_is_unicodedata_nfkc(lines):
         assert nfkc(s) == want, s
         changed += want != s
     assert changed > 1000  # the samples exercise the mapping, not only text NFKC leaves alone
+
+
+def test_a_worker_prepares_dedup_sketches_without_loading_datasketch():
+    """The workers make each text's MinHash signature; they draw datasketch's permutations themselves (its import
+    loads scipy, ~1 s per worker start), and the signature is still datasketch's (tests/test_dedup.py)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from fanwen.workers import process_item; "
+            "d = process_item({'url': 'http://a.test/1.html', 'title': '在全县经济工作会议上的讲话', "
+            "'text': '同志们：今天我们召开全县经济工作会议，总结去年工作，部署今年任务。' * 30}); "
+            "assert d['dedup_sketch'] and len(d['dedup_sketch'][2]) == 256; "
+            "print('datasketch' in sys.modules, 'scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

@@ -28,10 +28,13 @@ KEY_BITS = 47  # keys are stored as 6-byte SQLite integers
 # --------------------------------------------------------------------------------------------- sketches
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch MinHash(num_perm=NUM_PERM, seed=SEED)'s affine32 permutations, drawn the way it draws them
+    (tests/test_dedup.py checks the signatures against datasketch's): importing datasketch takes ~1 s (it loads
+    scipy), which every worker process would pay at start."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 _M64 = np.uint64((1 << 64) - 1)
