@@ -84,3 +84,14 @@ def test_a_worker_prepares_dedup_sketches_without_loading_datasketch():
             "print('datasketch' in sys.modules, 'scipy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_nfkc_table_scan_misses_no_code_point():
+    """The table is built from planes 0-2 only (fast start): no code point beyond changes under NFKC."""
+    import unicodedata
+
+    from cleaners.fingerprint import NFKC_SCAN_END, _nfkc_table
+
+    beyond = [cp for cp in range(NFKC_SCAN_END, 0x110000) if unicodedata.normalize("NFKC", chr(cp)) != chr(cp)]
+    assert beyond == []
+    assert len(_nfkc_table()) > 4000 and 0x2FA1D in _nfkc_table()
