@@ -8,7 +8,7 @@ from cleaners.fingerprint import content_hash, fingerprint_text
 from fanwen.dedup import index as _index
 from fanwen.dedup.clusters import _cluster_region, _region, _rows
 from fanwen.dedup.index import KeyIndex, ensure_schema, load_fp, sketches
-from fanwen.dedup.sketch import NGRAM, _key, from_prepared, keys_and_signature, signature_similarity, sketch
+from fanwen.dedup.sketch import NGRAM, _key, from_prepared, prepare, signature_similarity
 from fanwen.dedup.verify import Match, compare, mangle_signs
 
 
@@ -82,11 +82,9 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
             db.execute(_LINK_INSERT, [other, doc_id, "exact", 1.0, 1.0, 1.0, 1, 0, ngrams])
             stats["exact"] += 1
             return
-    if prepared is not None and len(prepared[0]) == 8 * ngrams:  # (a mismatch would mean another text: recompute)
-        sk, keys, sig, bands = from_prepared(fp, prepared)
-    else:
-        sk = sketch(fp)
-        keys, sig, bands = keys_and_signature(sk, chash)
+    if prepared is None or len(prepared[0]) != 8 * ngrams:  # not made by the workers (or for another text)
+        prepared = prepare(fp, chash)
+    sk, keys, sig, bands = from_prepared(fp, prepared)
     posted = keys_index.postings(keys)
     live = {k: lst for k, lst in posted.items() if len(lst) < _index.POSTING_CAP}
     stats["stop_keys"] += len(posted) - len(live)
