@@ -240,13 +240,17 @@ def demo(db, max_requests, seeds, bfs, log_level, redis_url, crawlers, fail_on_a
 
 
 # ---------------------------------------------------------------------------------------------- documents
+PAGE_ITEM_WEIGHT = 8  # an item with pages in chunk units (a text is 1): 2 pages per chunk
+
+
 def _process_items(items, db: str, seeds: str | None, workers: int | None, batch: int = 64, chunk: int = 16) -> dict:
     """Run items through the worker pool and store them in batches (one transaction each), with a progress line.
 
     The workers always have the next batches queued while the writer stores this one: results are collected in
     order, oldest batch first, with up to three batches in flight, so extraction and storing overlap. Items go to the
     workers in chunks (`fanwen.workers.process_items`), so that a worker is not left waiting for the parent between
-    short items. Pages that are no document (`Document.unusable`: empty, binary, blank, garbled, no main text) are
+    short items: a chunk is `chunk` text items or fewer pages (an item with pages weighs PAGE_ITEM_WEIGHT: a page
+    costs ~10x a text, and a chunk of 16 pages left one worker alone for a second or more at the end). Pages that are no document (`Document.unusable`: empty, binary, blank, garbled, no main text) are
     counted, not stored."""
     import os
     from collections import deque
@@ -267,14 +271,21 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
     try:
         inflight: deque = deque()  # (future of a chunk's results, the chunk's items), oldest first
         pending: list = []  # items read, not yet handed to the workers
+        counts = {"pending_weight": 0, "inflight_items": 0}
 
         def submit_pending():
             if pending:
                 inflight.append((pool.submit(process_items, list(pending)), list(pending)))
+                counts["inflight_items"] += len(pending)
+                counts["pending_weight"] = 0
                 pending.clear()
 
         def store_oldest():
-            part = [inflight.popleft() for _ in range(min(max(1, batch // chunk), len(inflight)))]
+            part, n = [], 0
+            while inflight and n < batch:  # the oldest chunks, about one batch of items
+                part.append(inflight.popleft())
+                n += len(part[-1][1])
+            counts["inflight_items"] -= n
             batch_docs = []
             for f, chunk_items in part:
                 for it, (ok, value) in zip(chunk_items, f.result()):
@@ -304,9 +315,10 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
             for item in items:
                 totals["read"] += 1
                 pending.append(item)
-                if len(pending) >= chunk:
+                counts["pending_weight"] += PAGE_ITEM_WEIGHT if item.get("pages") else 1
+                if counts["pending_weight"] >= chunk:
                     submit_pending()
-                    if len(inflight) * chunk >= 3 * batch:
+                    if counts["inflight_items"] >= 3 * batch:
                         store_oldest()
         except IngestError:
             submit_pending()

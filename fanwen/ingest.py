@@ -27,6 +27,9 @@ _OG_URL = re.compile(r"""<meta[^>]+property=["']og:url["'][^>]*>""", re.I)
 _HREF = re.compile(r"""(?:href|content)=["']([^"']+)["']""", re.I)
 
 
+_BYTE_PATTERNS = tuple(re.compile(p.pattern.encode("ascii"), re.I) for p in (_CANONICAL, _OG_URL, _HREF))
+
+
 def url_from_html(html: str) -> str | None:
     for pattern in (_CANONICAL, _OG_URL):
         tag = pattern.search(html)
@@ -34,6 +37,25 @@ def url_from_html(html: str) -> str | None:
             href = _HREF.search(tag.group(0))
             if href and href.group(1).startswith(("http://", "https://")):
                 return href.group(1)
+    return None
+
+
+def url_from_page(body: bytes) -> str | None:
+    """url_from_html of a saved page's bytes. In an ASCII-compatible encoding (UTF-8, GBK, Big5...) the tags are
+    ASCII bytes, so they are looked for in the bytes; the page is decoded here (with the one decoder) only when that
+    cannot decide: a UTF-16/32 page (NUL bytes), or a URL with raw non-ASCII characters. The worker decodes every
+    page anyway; decoding it in the parent too was a quarter of the parent's time in `fanwen ingest`."""
+    if b"\x00" in body[:1024]:
+        return url_from_html(decode_html(body))
+    canonical, og_url, href_pattern = _BYTE_PATTERNS
+    for pattern in (canonical, og_url):
+        tag = pattern.search(body)
+        if tag:
+            href = href_pattern.search(tag.group(0))
+            if href and not href.group(1).isascii():
+                return url_from_html(decode_html(body))
+            if href and href.group(1).startswith((b"http://", b"https://")):
+                return href.group(1).decode("ascii")
     return None
 
 
@@ -49,8 +71,7 @@ def iter_html_file(path: Path, root: Path | None, url_prefix: str | None, named:
     body = path.read_bytes()
     if named and looks_binary(body):
         raise IngestError(f"{path}: not an HTML file (binary content)")
-    html = decode_html(body)
-    url = url_from_html(html)
+    url = url_from_page(body)
     if not url and url_prefix:
         rel = path.relative_to(root).as_posix() if root else path.name
         url = url_prefix.rstrip("/") + "/" + rel

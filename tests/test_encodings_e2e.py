@@ -276,3 +276,37 @@ def test_the_spider_reads_links_through_the_same_decoder():
     fixed = redecoded(resp)
     assert fixed.css("a::text").get() == "在全县春季植树造林动员会上的讲话" and fixed.encoding == "gb18030"
     assert as_received(fixed) == ("http://www.example.test/news/list_1.html", body, "text/html; charset=utf-8")
+
+
+def test_ingest_takes_the_canonical_url_of_saved_pages_in_any_encoding(runner, tmp_path):
+    """The parent finds <link rel=canonical>/og:url in the bytes (no decode) and decodes only when it cannot
+    decide: a UTF-16 page, a URL with raw Chinese characters in GBK. Each page is stored under its own URL."""
+    from fanwen.ingest import url_from_html, url_from_page
+    from cleaners.decode import decode_html
+
+    def body(n):  # each page its own text, so that none is an exact copy of another
+        return "".join(f"<p>{p}</p>" for p in PARAGRAPHS[n:] + PARAGRAPHS[:n])
+
+    pages = {
+        "utf8.html": ('<html><head><meta charset="utf-8"><link rel="canonical" href="http://u.example.test/1.html">'
+                      f"<title>{TITLE}</title></head><body>{body(0)}</body></html>").encode("utf-8"),
+        "gbk.html": ('<html><head><meta charset="gbk"><link rel=canonical href="http://g.example.test/讲话.html">'
+                     f"<title>{TITLE}</title></head><body>{body(1)}</body></html>").encode("gbk"),
+        "utf16.html": ('<html><head><meta property="og:url" content="http://w.example.test/16.html">'
+                       f"<title>{TITLE}</title></head><body>{body(2)}</body></html>").encode("utf-16"),
+        "relative.html": ('<html><head><link rel="canonical" href="/r.html"><meta property="og:url" '
+                          f'content="http://r.example.test/og.html"><title>{TITLE}</title></head><body>{body(3)}'
+                          "</body></html>").encode("utf-8"),
+    }
+    for b in pages.values():  # the same answer as decoding the whole page first
+        assert url_from_page(b) == url_from_html(decode_html(b))
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    for name, b in pages.items():
+        (folder / name).write_bytes(b)
+    db = str(tmp_path / "c.db")
+    r = runner.invoke(main, ["ingest", str(folder), "--db", db, "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    assert sorted(u for (u,) in rows(db, "SELECT url FROM documents")) == sorted(
+        ["http://u.example.test/1.html", "http://g.example.test/讲话.html", "http://w.example.test/16.html",
+         "http://r.example.test/og.html"]), r.output
