@@ -95,3 +95,18 @@ def test_nfkc_table_scan_misses_no_code_point():
     beyond = [cp for cp in range(NFKC_SCAN_END, 0x110000) if unicodedata.normalize("NFKC", chr(cp)) != chr(cp)]
     assert beyond == []
     assert len(_nfkc_table()) > 4000 and 0x2FA1D in _nfkc_table()
+
+
+def test_pool_workers_run_below_the_parents_priority():
+    """The writer (the parent) is the critical path: its workers are niced, so they take only what it leaves."""
+    import os
+
+    from fanwen.workers import WORKER_NICE, make_pool
+
+    pool = make_pool(1)
+    try:
+        child = pool.submit(os.nice, 0).result(timeout=60)
+    finally:
+        pool.shutdown()
+    assert child == min(19, os.nice(0) + WORKER_NICE)
+    assert os.nice(0) < child  # the parent keeps its own priority
