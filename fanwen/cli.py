@@ -250,8 +250,8 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
     order, oldest batch first, with up to three batches in flight, so extraction and storing overlap. Items go to the
     workers in chunks (`fanwen.workers.process_items`), so that a worker is not left waiting for the parent between
     short items: a chunk is `chunk` text items or fewer pages (an item with pages weighs PAGE_ITEM_WEIGHT: a page
-    costs ~10x a text, and a chunk of 16 pages left one worker alone for a second or more at the end). Pages that are no document (`Document.unusable`: empty, binary, blank, garbled, no main text) are
-    counted, not stored."""
+    costs ~10x a text, and a chunk of 16 pages left one worker alone for a second or more at the end). Pages that
+    are no document (`Document.unusable`: empty, binary, blank, garbled, no main text) are counted, not stored."""
     import os
     from collections import deque
     from fanwen.lock import acquire_writer
@@ -271,13 +271,10 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
     try:
         inflight: deque = deque()  # (future of a chunk's results, the chunk's items), oldest first
         pending: list = []  # items read, not yet handed to the workers
-        counts = {"pending_weight": 0, "inflight_items": 0}
 
         def submit_pending():
             if pending:
                 inflight.append((pool.submit(process_items, list(pending)), list(pending)))
-                counts["inflight_items"] += len(pending)
-                counts["pending_weight"] = 0
                 pending.clear()
 
         def store_oldest():
@@ -285,7 +282,6 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
             while inflight and n < batch:  # the oldest chunks, about one batch of items
                 part.append(inflight.popleft())
                 n += len(part[-1][1])
-            counts["inflight_items"] -= n
             batch_docs = []
             for f, chunk_items in part:
                 for it, (ok, value) in zip(chunk_items, f.result()):
@@ -315,10 +311,9 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
             for item in items:
                 totals["read"] += 1
                 pending.append(item)
-                counts["pending_weight"] += PAGE_ITEM_WEIGHT if item.get("pages") else 1
-                if counts["pending_weight"] >= chunk:
+                if sum(PAGE_ITEM_WEIGHT if it.get("pages") else 1 for it in pending) >= chunk:
                     submit_pending()
-                    if counts["inflight_items"] >= 3 * batch:
+                    if sum(len(chunk_items) for _, chunk_items in inflight) >= 3 * batch:
                         store_oldest()
         except IngestError:
             submit_pending()

@@ -27,17 +27,22 @@ _OG_URL = re.compile(r"""<meta[^>]+property=["']og:url["'][^>]*>""", re.I)
 _HREF = re.compile(r"""(?:href|content)=["']([^"']+)["']""", re.I)
 
 
-_BYTE_PATTERNS = tuple(re.compile(p.pattern.encode("ascii"), re.I) for p in (_CANONICAL, _OG_URL, _HREF))
+_STR_PATTERNS = (_CANONICAL, _OG_URL, _HREF)
+_BYTE_PATTERNS = tuple(re.compile(p.pattern.encode("ascii"), re.I) for p in _STR_PATTERNS)
+
+
+def _tag_hrefs(html, patterns):
+    """The href/content of <link rel=canonical>, then of og:url, where present (str or bytes, as `html` is)."""
+    canonical, og_url, href = patterns
+    for pattern in (canonical, og_url):
+        tag = pattern.search(html)
+        found = href.search(tag.group(0)) if tag else None
+        if found:
+            yield found.group(1)
 
 
 def url_from_html(html: str) -> str | None:
-    for pattern in (_CANONICAL, _OG_URL):
-        tag = pattern.search(html)
-        if tag:
-            href = _HREF.search(tag.group(0))
-            if href and href.group(1).startswith(("http://", "https://")):
-                return href.group(1)
-    return None
+    return next((h for h in _tag_hrefs(html, _STR_PATTERNS) if h.startswith(("http://", "https://"))), None)
 
 
 def url_from_page(body: bytes) -> str | None:
@@ -47,15 +52,11 @@ def url_from_page(body: bytes) -> str | None:
     page anyway; decoding it in the parent too was a quarter of the parent's time in `fanwen ingest`."""
     if b"\x00" in body[:1024]:
         return url_from_html(decode_html(body))
-    canonical, og_url, href_pattern = _BYTE_PATTERNS
-    for pattern in (canonical, og_url):
-        tag = pattern.search(body)
-        if tag:
-            href = href_pattern.search(tag.group(0))
-            if href and not href.group(1).isascii():
-                return url_from_html(decode_html(body))
-            if href and href.group(1).startswith((b"http://", b"https://")):
-                return href.group(1).decode("ascii")
+    for href in _tag_hrefs(body, _BYTE_PATTERNS):
+        if not href.isascii():
+            return url_from_html(decode_html(body))
+        if href.startswith((b"http://", b"https://")):
+            return href.decode("ascii")
     return None
 
 
