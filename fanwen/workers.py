@@ -24,6 +24,11 @@ WORKER_NICE = 5
 
 _sites: dict[str, SiteConfig] = {}
 _bounds = {"max_chars": MAX_PAGE_CHARS, "timeout": EXTRACT_TIMEOUT}
+# Python prints and drops an exception raised in a finaliser or weakref callback ("Exception ignored in ..."): an
+# alarm landing there would be lost and the page would run on unbounded. So the timer re-fires every
+# ALARM_REPEAT seconds until the item ends, and an item whose deadline passed is a timeout even if it finished.
+ALARM_REPEAT = 0.05
+_deadline = {"armed": False, "expired": False}
 
 
 class PageTooLarge(ValueError):
@@ -35,6 +40,10 @@ class PageTimeout(BaseException):
 
 
 def _on_alarm(signum, frame):
+    if not _deadline["armed"]:  # a repeat after the item ended
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return
+    _deadline["expired"] = True
     raise PageTimeout(f"extraction took longer than {_bounds['timeout']:g} s")
 
 
@@ -74,12 +83,17 @@ def process_item(item: dict) -> dict:
         raise PageTooLarge(f"page too large to extract ({size:,} characters, limit {_bounds['max_chars']:,})")
     timeout = _bounds["timeout"] if multiprocessing.parent_process() is not None else 0
     if timeout:
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+        _deadline.update(armed=True, expired=False)
+        signal.setitimer(signal.ITIMER_REAL, timeout, ALARM_REPEAT)
     try:
-        return _process(item)
+        doc = _process(item)
     finally:
         if timeout:
+            _deadline["armed"] = False
             signal.setitimer(signal.ITIMER_REAL, 0)
+    if timeout and _deadline["expired"]:  # the alarm was raised where Python ignores exceptions
+        raise PageTimeout(f"extraction took longer than {timeout:g} s")
+    return doc
 
 
 def process_items(items: list[dict]) -> list[tuple[bool, object]]:

@@ -141,6 +141,34 @@ def test_a_worker_times_out_a_runaway_page_and_keeps_working():
         pool.shutdown()
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the dropped alarm, on purpose
+def test_an_alarm_dropped_inside_a_finaliser_still_times_the_item_out(monkeypatch):
+    # CI once saw the alarm land in an importlib weakref callback: Python printed it and carried on, unbounded
+    import signal
+    import time
+
+    from fanwen import workers
+
+    class SlowFinaliser:
+        def __del__(self):
+            time.sleep(0.2)  # the alarm fires here, and what __del__ raises is printed and dropped
+
+    def process(item):
+        SlowFinaliser()
+        return {"text": "finished after its deadline"}
+
+    monkeypatch.setattr(workers, "_process", process)
+    monkeypatch.setattr(workers.multiprocessing, "parent_process", lambda: object())  # as in a pool worker
+    monkeypatch.setitem(workers._bounds, "timeout", 0.01)
+    old = signal.signal(signal.SIGALRM, workers._on_alarm)
+    try:
+        with pytest.raises(workers.PageTimeout):
+            workers.process_item({"url": "http://x.test/a.html", "pages": []})
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no alarm left to hit the next item
+    finally:
+        signal.signal(signal.SIGALRM, old)
+
+
 # ------------------------------------------------------------------ 7, 8: databases that cannot be written
 def test_demo_and_crawl_refuse_a_non_sqlite_database_before_starting(runner, tmp_path):
     path = tmp_path / "notes.db"
