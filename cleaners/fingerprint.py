@@ -78,13 +78,37 @@ def _nfkc_table() -> dict[int, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _nfkc_lookup():
+    """(a bool per code point: does NFKC change it alone, its replacement by character) for `nfkc`. No replacement
+    contains a character that is itself replaced (checked here), so replacing one character after another equals
+    mapping them all at once."""
+    import numpy as np
+
+    table = _nfkc_table()
+    changed = np.zeros(0x110000, dtype=bool)
+    changed[list(table)] = True
+    by_char = {chr(cp): rep for cp, rep in table.items()}
+    assert not any(changed[ord(c)] for rep in by_char.values() for c in rep)
+    return changed, by_char
+
+
 def nfkc(text: str) -> str:
-    """unicodedata.normalize("NFKC", text), twice as fast on Chinese text: full-width punctuation is mapped
-    character by character first (str.translate), after which most texts pass NFKC's quick check and need no
-    normalisation. Exact: each character is replaced by a string with the same compatibility decomposition, so the
-    whole text's NFKD, and hence its NFKC, is unchanged."""
-    t = text.translate(_nfkc_table())
-    return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
+    """unicodedata.normalize("NFKC", text), four times as fast on Chinese text: the characters NFKC changes on their
+    own (full-width punctuation, mostly) are found with one numpy lookup over the code points and replaced one
+    distinct character at a time (str.replace); after that most texts pass NFKC's quick check and need no
+    normalisation. (str.translate with the same table costs ~35 ns a character for the dictionary lookups of
+    characters it leaves alone: 0.25 ms of a 3,700-character speech, against 0.07 ms here.) Exact: each character
+    is replaced by a string with the same compatibility decomposition, so the whole text's NFKD, and hence its
+    NFKC, is unchanged."""
+    import numpy as np
+
+    changed, by_char = _nfkc_lookup()
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    for cp in np.unique(points[changed[points]]).tolist():
+        c = chr(cp)
+        text = text.replace(c, by_char[c])
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 @lru_cache(maxsize=1)
