@@ -11,8 +11,11 @@ import copy
 
 import lxml.html
 import trafilatura
-from trafilatura.metadata import extract_metadata
-from trafilatura.utils import load_html
+from htmldate import find_date
+from lxml import etree
+from trafilatura.metadata import (META_URL, examine_meta, extract_meta_json, extract_sitename, extract_title,
+                                  extract_url, set_date_params)
+from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 from cleaners.decode import decode_html  # the one decoder (cleaners.decode); text passes through
 from cleaners.document import Document
@@ -42,10 +45,47 @@ def _size(text: str) -> int:
     return len(_WORD.findall(text or ""))
 
 
-def parse_html(html: str):
-    """The one lxml parse of a page (trafilatura's loader: it copes with encoding declarations in str input)."""
+# trafilatura's parser options, with a lookup of element classes done in C: lxml.html's own lookup is a Python method
+# that runs each time an element gets a Python proxy (1.5 million calls on 160 real pages, in our walks and in
+# trafilatura's, ~5 % of a worker's time). Every element is an HtmlElement as with lxml.html's parser (neither
+# trafilatura nor this project uses its form-element classes); copies of the tree keep the parser, so trafilatura's
+# work on its copies gains too. Same text, title and date on the benchmark pages (tests/test_fast_paths.py).
+_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+                               remove_pis=True)
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity))
+
+
+def _from_bytes(html: str):
     try:
-        tree = load_html(html)
+        return lxml.html.fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
+    except Exception:
+        return None
+
+
+def _load_html(html: str):
+    """trafilatura.utils.load_html for a decoded page (the same repairs, fallbacks and checks), parsed with _PARSER."""
+    beginning = html[:50].lower()
+    html = repair_faulty_html(html, beginning)
+    as_bytes = False
+    try:
+        tree = lxml.html.fromstring(html, parser=_PARSER)
+    except ValueError:  # a str with an XML encoding declaration: lxml wants bytes
+        tree, as_bytes = _from_bytes(html), True
+    except Exception:
+        tree = None
+    if (tree is None or len(tree) < 1) and not as_bytes:
+        tree = _from_bytes(html)
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
+
+
+def parse_html(html: str):
+    """The one lxml parse of a page (trafilatura's loader and parser options, see _PARSER)."""
+    try:
+        tree = _load_html(html)
     except Exception:
         tree = None
     if (tree is None or tree.tag != "html" or tree.find("body") is None) and html and html.strip():
@@ -64,12 +104,36 @@ def parse_html(html: str):
 
 
 def page_metadata(tree, url: str) -> dict:
-    """title, date (htmldate, run once by trafilatura's metadata), site name, of the unpruned tree."""
+    """title, date and site name of the unpruned tree: the steps of trafilatura's `extract_metadata` that give them,
+    in its order (meta tags, JSON-LD, <title>, URL, htmldate run once, site name). Its other steps (author: a copy of
+    the tree and a pruning of it; categories, tags, licence) read the tree only and were ~30 % of its time, for
+    fields nothing here uses. tests/test_fast_paths.py checks the three fields against `extract_metadata`."""
     try:
-        meta = extract_metadata(tree, default_url=url)
+        meta = examine_meta(tree)
+        try:
+            meta = extract_meta_json(tree, meta)
+        except Exception:  # as trafilatura: bugs in its JSON-LD reader
+            pass
+        if not meta.title:
+            meta.title = extract_title(tree)
+        if not meta.url:
+            meta.url = extract_url(tree, url)
+        date_config = set_date_params(True)
+        date_config["url"] = meta.url
+        date = find_date(tree, **date_config)
+        sitename = meta.sitename or extract_sitename(tree)
+        if sitename:
+            sitename = sitename.lstrip("@")
+            if sitename and "." not in sitename and not sitename[0].isupper():
+                sitename = sitename.title()
+        elif meta.url:
+            m = META_URL.match(meta.url)
+            sitename = m[1] if m else None
+        meta.date, meta.sitename = date, sitename
+        meta.clean_and_trim()
     except Exception:  # a page whose metadata cannot be read still has a text
         return {}
-    return meta.as_dict() if hasattr(meta, "as_dict") else dict(meta)
+    return {"title": meta.title, "date": meta.date, "sitename": meta.sitename}
 
 
 def main_text(tree, url: str, forum: bool, dense: tuple[str, dict] | None = None,

@@ -110,3 +110,37 @@ def test_pool_workers_run_below_the_parents_priority():
         pool.shutdown()
     assert child == min(19, os.nice(0) + WORKER_NICE)
     assert os.nice(0) < child  # the parent keeps its own priority
+
+
+def test_the_page_parse_and_metadata_give_trafilaturas_answers_on_real_pages():
+    """cleaners.extract parses with a C-level element class lookup and runs only the metadata steps it needs: the
+    same tree (serialised) as trafilatura's load_html and the same title, date and site name as its
+    extract_metadata, on every real benchmark page and the project's fixture pages."""
+    from pathlib import Path
+
+    import lxml.html
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.utils import load_html
+
+    from benchmarks.extract_speed import real_pages
+    from cleaners.decode import decode_html
+    from cleaners.extract import _load_html, page_metadata
+
+    pages = real_pages() + [(f"http://fixture.test/{p.name}", p.read_bytes())
+                            for p in sorted(Path(__file__).parent.joinpath("fixtures").rglob("*.html"))]
+    if len(pages) < 100:
+        pytest.skip(f"no pages under {SHARED}/bench/extraction")
+    dated = 0
+    for url, body in pages:
+        html = decode_html(body)
+        ours, theirs = _load_html(html), load_html(html)
+        assert (ours is None) == (theirs is None), url
+        if ours is None:
+            continue
+        assert type(ours) is lxml.html.HtmlElement
+        assert lxml.html.tostring(ours) == lxml.html.tostring(theirs), url
+        want = extract_metadata(theirs, default_url=url).as_dict()
+        got = page_metadata(ours, url)
+        assert got == {k: want[k] for k in ("title", "date", "sitename")}, url
+        dated += bool(got["date"])
+    assert dated > 50  # the date step ran and found dates, not only Nones
