@@ -130,6 +130,13 @@ def test_the_page_parse_and_metadata_give_trafilaturas_answers_on_real_pages():
                             for p in sorted(Path(__file__).parent.joinpath("fixtures").rglob("*.html"))]
     if len(pages) < 100:
         pytest.skip(f"no pages under {SHARED}/bench/extraction")
+    odd = ['<?xml version="1.0" encoding="utf-8"?>\n<html><body><p>讲话全文</p><p>二</p></body></html>',  # lxml: bytes
+           "<p>only a fragment</p>", "", "   ", "<html/>\n<body><p>x</p></body>", "plain text, no markup",
+           '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN">\n<html><body><div>正文</div></body></html>']
+    for html in odd:
+        ours, theirs = _load_html(html), load_html(html)
+        assert (ours is None) == (theirs is None) and (
+            ours is None or lxml.html.tostring(ours) == lxml.html.tostring(theirs)), html
     dated = 0
     for url, body in pages:
         html = decode_html(body)
