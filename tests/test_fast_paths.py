@@ -151,3 +151,30 @@ def test_the_page_parse_and_metadata_give_trafilaturas_answers_on_real_pages():
         assert got == {k: want[k] for k in ("title", "date", "sitename")}, url
         dated += bool(got["date"])
     assert dated > 50  # the date step ran and found dates, not only Nones
+
+
+def test_placeholder_fold_and_punctuation_drop_are_their_regex_forms(lines):
+    """fold_placeholders and drop_punctuation (numpy tables read off the regexes) equal the regex steps they
+    replace, on real lines, whole pages and random mixtures of placeholders, digits of several scripts, `#`, `_`,
+    x runs, punctuation, CJK, astral characters (past the tables too: the regex path) and lone surrogates."""
+    import random
+
+    from cleaners import fingerprint as F
+
+    def regex_fold(t):
+        return F._FOLD.sub(F.PLACEHOLDER, t)
+
+    def regex_drop(t):
+        return F._RUNS.sub(F.PLACEHOLDER, F._DROP.sub("", t).replace("_", ""))
+
+    rng = random.Random(11)
+    pool = list("#*×☆★○●□■△▲※某xX_ 　,，。、：；!?“”()（）-—…\t\n") + list("0123456789٣३๓") + list("讲话经济发展aéz") + [
+        "\U00020000", "\U0001F600", "\U000E0001", "\U0010FFFD", "\ud800"]
+    samples = list(lines) + ["\n".join(lines[i:i + 200]) for i in range(0, len(lines), 200)]
+    samples += ["".join(rng.choice(pool) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
+    changed = 0
+    for s in samples:
+        assert F.fold_placeholders(s) == regex_fold(s), repr(s)
+        assert F.drop_punctuation(s) == regex_drop(s), repr(s)
+        changed += regex_fold(s) != s
+    assert changed > 1000
