@@ -19,6 +19,8 @@ def test_schema_contract(tmp_db):
             "status"} <= set(c.db["crawls"].columns_dict)
     assert "speeches" in c.db.view_names()
     assert c.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    from fanwen.store import WAL_AUTOCHECKPOINT_PAGES  # fewer, bigger checkpoints for the writer (benchmarks.scale)
+    assert c.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_AUTOCHECKPOINT_PAGES > 1000
 
 
 def test_same_url_is_stored_once_and_exact_copies_share_a_cluster(tmp_db):
