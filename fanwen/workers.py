@@ -44,7 +44,11 @@ def _on_alarm(signum, frame):
         signal.setitimer(signal.ITIMER_REAL, 0)
         return
     _deadline["expired"] = True
-    raise PageTimeout(f"extraction took longer than {_bounds['timeout']:g} s")
+    raise _timeout()
+
+
+def _timeout() -> PageTimeout:
+    return PageTimeout(f"extraction took longer than {_bounds['timeout']:g} s")
 
 
 def _init(sites_dir: str | None, demo_suffix: str | None, seeds_dir: str | None, threshold: float,
@@ -92,7 +96,7 @@ def process_item(item: dict) -> dict:
             _deadline["armed"] = False
             signal.setitimer(signal.ITIMER_REAL, 0)
     if timeout and _deadline["expired"]:  # the alarm was raised where Python ignores exceptions
-        raise PageTimeout(f"extraction took longer than {timeout:g} s")
+        raise _timeout()
     return doc
 
 
