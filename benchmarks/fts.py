@@ -246,7 +246,7 @@ def main(argv=None) -> int:
         print(f"  {w:<10} {len(w):>3} {like_n:>9,} {like_t * 1e3:>9.1f} {tri} {pairs}")
     # keyword in context on the hits of a 4-character word, as a researcher's query would
     t0 = time.perf_counter()
-    rows = conn.execute("SELECT snippet(documents_fts, 1, '[', ']', '…', 12) FROM documents_fts "
+    rows = conn.execute("SELECT snippet(documents_fts, 0, '[', ']', '…', 12) FROM documents_fts "
                         "WHERE documents_fts MATCH '营商环境' LIMIT 50").fetchall()
     print(f"\nsnippet() for 50 hits of 营商环境: {(time.perf_counter() - t0) * 1e3:.1f} ms, e.g. {rows[0][0] if rows else ''}")
     print("full layout " + optimized(conn, n))

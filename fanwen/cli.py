@@ -502,8 +502,14 @@ def fts_cmd(db, layout, optimize):
         index = q("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'documents_fts%'")
         text = q("SELECT sum(length(CAST(text AS BLOB))) FROM documents")
         docs = q("SELECT count(*) FROM documents")
-        click.echo(f"documents_fts: layout {fts.layout(corpus.db.conn)}, {index / 1e6:,.1f} MB = "
-                   f"{index / max(1, docs):,.0f} bytes per document, {index / max(1, text):.2f}x the text")
+        columns = fts.columns(corpus.db.conn)
+        click.echo(f"documents_fts: layout {fts.layout(corpus.db.conn)}, columns {', '.join(columns)}, "
+                   f"{index / 1e6:,.1f} MB = {index / max(1, docs):,.0f} bytes per document, "
+                   f"{index / max(1, text):.2f}x the text")
+        if fts.layout(corpus.db.conn) == "full" and columns != list(fts.FTS_COLUMNS):
+            click.echo("the index has the older column order (title, text): `fanwen fts --layout full` rebuilds it "
+                       "with the text first, about a quarter smaller (snippet()/highlight() column numbers then swap: "
+                       "text 0, title 1)", err=True)
         free = q("PRAGMA freelist_count") * q("PRAGMA page_size")
         if free > 0.2 * Path(db).stat().st_size:  # a rebuild leaves the old index's pages free in the file
             click.echo(f"{free / 1e6:,.0f} MB of the file are free pages: `sqlite3 {db} VACUUM` gives them back "
