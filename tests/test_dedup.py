@@ -251,7 +251,8 @@ def dedup_kinds():
 def test_incremental_equals_rebuild(tmp_db, tmp_path, monkeypatch):
     from benchmarks.dedup import quality_set
 
-    monkeypatch.setattr(dedup.index, "HOT_KEYS", 300)  # keys move to the big table many times on the way
+    monkeypatch.setattr(dedup.index, "HOT_KEYS", 300)  # keys move down the three tables many times on the way
+    monkeypatch.setattr(dedup.index, "MID_KEYS", 1000)
     docs = quality_set(_generated(4, 2), copies=1, seed=8)
     random.Random(2).shuffle(docs)
     one = Corpus(tmp_db)
@@ -309,7 +310,8 @@ def test_stock_passage_shared_by_many_documents_gives_bounded_candidates(tmp_db)
     # every key of the stock passage holds at most POSTING_CAP documents; the late batches verify (almost) nothing
     fp = fingerprint_text(stock)
     stock_keys = set(dedup.index_keys(dedup.sketch(fp), content_hash(fp)))
-    counts = Counter(k for (k,) in c.db.execute("SELECT key FROM dedup_keys UNION ALL SELECT key FROM dedup_keys_new"))
+    counts = Counter(k for (k,) in c.db.execute("SELECT key FROM dedup_keys UNION ALL SELECT key FROM dedup_keys_mid "
+                                                "UNION ALL SELECT key FROM dedup_keys_new"))
     shared = [counts[k] for k in stock_keys if counts[k] > 1]
     assert shared and max(shared) <= dedup.POSTING_CAP
     # before the cap a document verifies (nearly) every one before it; after it, (nearly) none
@@ -411,3 +413,31 @@ def test_sketches_prepared_by_the_workers_place_as_the_writer_would(tmp_db, tmp_
     dedup.rebuild(c.db)
     assert set(c.db.execute("SELECT doc_a, doc_b, kind, joins, jaccard FROM links")) == links
     assert partition(c.db) == before
+
+
+def test_keys_move_down_three_tables_and_lookups_read_all_of_them(tmp_db, monkeypatch):
+    """The posting lists are an LSM tree of three tables (index.merge_keys): with small thresholds the keys pass
+    through all three, no key is lost or doubled on the way, and what the tables hold together is what a rebuild
+    posts (where the big table holds everything at the end is irrelevant to lookups)."""
+    monkeypatch.setattr(dedup.index, "HOT_KEYS", 150)
+    monkeypatch.setattr(dedup.index, "MID_KEYS", 400)
+    c = Corpus(tmp_db)
+    seen = set()
+    for j in range(40):
+        add(c, doc(f"http://t{j}.test/{j}.html", "\n".join(speech(3000 + j))))
+        sizes = {t: c.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in dedup.index.KEY_TABLES}
+        seen.update(t for t, n in sizes.items() if n)
+        assert sizes["dedup_keys_new"] < 150 + 100  # one document's keys at most past the threshold
+    assert seen == set(dedup.index.KEY_TABLES)
+
+    def postings():
+        return sorted(c.db.execute(" UNION ALL ".join(f"SELECT key, doc_id FROM {t}" for t in dedup.index.KEY_TABLES)))
+
+    incremental = postings()
+    assert len(incremental) == len(set(incremental))
+    state = dict(c.db.execute("SELECT name, value FROM dedup_state"))
+    assert state["big_keys"] == c.db.execute("SELECT count(*) FROM dedup_keys").fetchone()[0]
+    monkeypatch.setattr(dedup.index, "HOT_KEYS", 10**9)  # everything stays in the newest table
+    dedup.rebuild(c.db)
+    assert c.db.execute("SELECT count(*) FROM dedup_keys").fetchone()[0] == 0
+    assert postings() == incremental

@@ -22,8 +22,8 @@ def _remove(db, doc_id: int) -> None:
     if row is None:
         return
     if row[0] == doc_id:
-        db.execute("DELETE FROM dedup_keys WHERE doc_id = ?", [doc_id])
-        db.execute("DELETE FROM dedup_keys_new WHERE doc_id = ?", [doc_id])
+        for table in _index.KEY_TABLES:
+            db.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
     db.execute("DELETE FROM links WHERE doc_a = ? OR doc_b = ?", [doc_id, doc_id])
     db.execute("DELETE FROM dedup_docs WHERE doc_id = ?", [doc_id])
 
@@ -171,8 +171,8 @@ def rebuild(db, incremental: bool = False, batch: int = 500) -> dict:
     `incremental=True` replays the documents one batch at a time through `update_clusters` instead.
     """
     ensure_schema(db)
-    db.execute("DELETE FROM dedup_keys")
-    db.execute("DELETE FROM dedup_keys_new")
+    for table in _index.KEY_TABLES:
+        db.execute(f"DELETE FROM {table}")
     db.execute("DELETE FROM dedup_state")
     db.execute("DELETE FROM dedup_docs")
     db.execute("DELETE FROM links")
