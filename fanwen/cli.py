@@ -472,7 +472,7 @@ def reclean(db, seeds, workers):
 @main.command(name="fts")
 @DB_OPTION
 @click.option("--layout", type=click.Choice(["full", "lean"]), help="Rebuild the full-text index in this layout: "
-              "full (MATCH as typed, snippet(), sqlite-utils search, any Datasette; ~2x the text) or lean (~0.4x the "
+              "full (MATCH as typed, snippet(), sqlite-utils search, any Datasette; ~1.4x the text) or lean (~0.4x the "
               "text; search with `documents_fts.text LIKE '%word%'`, `fanwen search` or `fanwen serve`).")
 @click.option("--optimize", is_flag=True, help="Merge the index into one segment (a little smaller and faster to "
               "read; rewrites the whole index).")

@@ -12,7 +12,8 @@ A trigram index cannot match 1–2 characters (养老, 党): for those the plain
 
 Two layouts (`fanwen fts --layout full|lean` rebuilds the index in the other one; `layout(conn)` says which):
 - full (the default): `detail=full`, positions kept: MATCH as typed, snippet()/highlight(), sqlite-utils search and
-  a plain Datasette all work; the index is about 2x the bytes of the text (the database ~3.2x);
+  a plain Datasette all work; the index is about 1.4x the bytes of the text (the database ~2.6x; a corpus made
+  before the text came first in the index: 2x and 3.2x until rebuilt);
 - lean: `detail=none`, no positions: about 0.4x the text (the database ~1.6x) and cheaper to write, but a MATCH of
   3+ characters errors ("phrase queries are not supported"), and snippet()/highlight() return garbled text. The
   plain form is `WHERE documents_fts.text LIKE '%营商环境%'` (or `.title`): the index finds the rows holding every

@@ -19,8 +19,10 @@ both 4- and 5-grams, and longer grams lose more to every swap or watermark (0.89
 Candidates: one persisted index
 -------------------------------
 `dedup_keys(key, doc_id)` is an indexed SQLite table (WITHOUT ROWID): nothing is loaded into memory at start and a
-lookup is a B-tree seek. New keys go to the small `dedup_keys_new` first and move over in one sorted insert every
-HOT_KEYS keys, so a transaction dirties few pages whatever the size of the corpus. A document writes these keys:
+lookup is a B-tree seek. New keys go to the small `dedup_keys_new` first, move to `dedup_keys_mid` in one sorted
+insert every HOT_KEYS keys, and from there to `dedup_keys` once the middle table holds MID_KEYS keys or MID_SHARE
+of the big one's (an LSM tree of three B-trees, `index.merge_keys`), so a transaction dirties few pages and the pages
+written per key stay bounded whatever the size of the corpus. A document writes these keys:
 - `x`: its content hash (exact copies);
 - `f`: FULL_BANDS band hashes of a MinHash signature (datasketch's affine32 permutations, FULL_BANDS x FULL_ROWS)
   of all its n-grams: near copies whose differences are spread over the text (swaps, watermarks, page markers).
@@ -47,9 +49,9 @@ that the copies of one popular speech do not fill their own lists, a near copy p
 documents it is a near copy of do not hold: the first copy stands for the others, and a later copy is compared
 with it rather than with every earlier copy. The candidates of a document thus depend on the documents placed
 before it: placement is in id order, and `rebuild` places the documents again in id order with the same code.
-A candidate that shares a single whole-text band key and nothing else is verified only if the stored 256-byte
-signatures (dedup_docs.sig) agree on >= 0.3 of their values (one band in 16 matches by chance between texts that
-share stock passages). A contains match is also verified against the near copies of the container (which posted
+A candidate that shares a single band key (of the whole text or of a head) and nothing else is verified only if the
+stored 256-byte signatures (dedup_docs.sig) agree on >= 0.3 of their values (one band in 16 matches by chance between
+texts that share stock passages, a head band between speeches that open with the same formula). A contains match is also verified against the near copies of the container (which posted
 no keys of their own for it), so the best container of a preview does not depend on which copy came first.
 
 Verification: exact n-grams, no estimate

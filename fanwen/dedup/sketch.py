@@ -160,7 +160,8 @@ def signature_similarity(a: bytes | None, b: bytes | None) -> float:
 
 def keys_and_signature(sk: Sketch, chash: str) -> tuple[list[int], bytes, set[int]]:
     """The index keys of a document, its whole-text MinHash signature packed (uint32, FULL_BANDS x FULL_ROWS values:
-    256 bytes), and which of the keys are its whole-text band keys."""
+    256 bytes), and which of the keys are band keys (of the whole text's signature and of its heads'): a candidate
+    that shares one of those and no other key is screened by signature (fanwen.dedup.place)."""
     keys = [_key(b"x", chash.encode())]
     if sk.size < 1:
         return keys, b"", set()
@@ -174,6 +175,7 @@ def keys_and_signature(sk: Sketch, chash: str) -> tuple[list[int], bytes, set[in
         hsig = head[:bands * rows, : max(1, chars - NGRAM + 1)].min(axis=1)
         for band in range(bands):
             keys.append(_key(b"h%d.%d" % (chars, band), hsig[band * rows:(band + 1) * rows].tobytes()))
+            band_keys.add(keys[-1])
     anc = anchors(sk.h)
     for s, e in zip(anc[:-1], anc[1:]):
         if e - s >= CHUNK_MIN:
