@@ -48,6 +48,19 @@ def test_search_or_and_more_hint(db):
     assert "MATCH '\"营商环境\"'" in r.stderr and "LIKE '%托育%'" in r.stderr
 
 
+def test_search_counts_hits_up_to_count_max(db):
+    """The count of hits stops past --count-max (a common word's exact count reads every hit); below it, exact."""
+    runner = CliRunner()
+    r = runner.invoke(main, ["search", "营商环境", "--db", db, "--all", "--limit", "1", "--count-max", "1"])
+    assert r.exit_code == 0, r.output
+    assert "over 1 found" in r.stdout and "SELECT count(*) FROM documents WHERE" in r.stdout
+    assert len(r.stdout.splitlines()) == 4  # header, rule, one row, the hint
+    r = runner.invoke(main, ["search", "营商环境", "--db", db, "--all", "--limit", "1", "--count-max", "2"])
+    assert "1 more (of 2)" in r.stdout
+    r = runner.invoke(main, ["search", "营商环境", "--db", db, "--count-max", "0"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+
+
 def test_query_cuts_chinese_by_terminal_columns(db):
     from fanwen.cli import _cols
     out = CliRunner().invoke(main, ["query", "SELECT title, id FROM documents", "--db", db, "--width", "12"]).stdout
