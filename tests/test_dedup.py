@@ -441,3 +441,29 @@ def test_keys_move_down_three_tables_and_lookups_read_all_of_them(tmp_db, monkey
     dedup.rebuild(c.db)
     assert c.db.execute("SELECT count(*) FROM dedup_keys").fetchone()[0] == 0
     assert postings() == incremental
+
+
+def test_a_corpus_from_before_the_middle_table_keeps_finding_its_copies(tmp_db, monkeypatch):
+    """A corpus made when the index had two tables (dedup_keys, dedup_keys_new; no middle table, no big-table count)
+    is opened and written to: the middle table is made, the big table counted once, its keys still found."""
+    monkeypatch.setattr(dedup.index, "HOT_KEYS", 150)
+    monkeypatch.setattr(dedup.index, "MID_KEYS", 400)
+    c = Corpus(tmp_db)
+    texts = {j: "\n".join(speech(5000 + j)) for j in range(20)}
+    first = {j: add(c, doc(f"http://old{j}.test/{j}.html", texts[j]))[0] for j in range(20)}
+    with c.db.conn:  # the two-table layout: everything in dedup_keys or dedup_keys_new, no counts beyond new_keys
+        c.db.execute("INSERT OR IGNORE INTO dedup_keys SELECT key, doc_id FROM dedup_keys_mid")
+        c.db.execute("DROP TABLE dedup_keys_mid")
+        c.db.execute("DELETE FROM dedup_state WHERE name IN ('mid_keys', 'big_keys')")
+    c.close()
+    c = Corpus(tmp_db)
+    try:
+        assert c.db.execute("SELECT count(*) FROM dedup_keys_mid").fetchone()[0] == 0
+        for j in range(20, 40):  # enough keys to move down both tables again
+            add(c, doc(f"http://new{j}.test/{j}.html", "\n".join(speech(5000 + j))))
+        state = dict(c.db.execute("SELECT name, value FROM dedup_state"))
+        assert state["big_keys"] == c.db.execute("SELECT count(*) FROM dedup_keys").fetchone()[0] > 0
+        copy = add(c, doc("http://copy.test/3.html", texts[3].replace("。", "。本文来源于网络。", 2)))[0]
+        assert clusters(c.db)[copy] == first[3]
+    finally:
+        c.close()
