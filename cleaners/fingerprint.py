@@ -53,7 +53,9 @@ _SWAP = re.compile("|".join(sorted(map(re.escape, SWAPS), key=len, reverse=True)
 # Placeholders: symbols, 某, digit runs (one character class: fast), and x-runs standing alone (not part of a Latin
 # word: `excel` keeps its x).
 _FOLD = re.compile(r"[#*×☆★○●□■△▲※某\d]+")
-_XRUN = re.compile(r"(?<![a-wyz])x+(?![a-wyz])")
+# the plain form is (?<![a-wyz])x+(?![a-wyz]); starting the pattern with the literal lets the regex engine jump from
+# one "x" to the next instead of trying the lookbehind at every character (20x faster on a speech)
+_XRUN = re.compile(r"x(?<![a-wyz]x)x*(?![a-wyz])")
 _DROP = re.compile(r"[^\w#]+")
 _RUNS = re.compile(r"#{2,}")
 

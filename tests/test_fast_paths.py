@@ -178,3 +178,16 @@ def test_placeholder_fold_and_punctuation_drop_are_their_regex_forms(lines):
         assert F.drop_punctuation(s) == regex_drop(s), repr(s)
         changed += regex_fold(s) != s
     assert changed > 1000
+
+
+def test_the_x_run_pattern_is_its_plain_form(lines):
+    """cleaners.fingerprint._XRUN starts with its literal for speed; it must replace what the plain pattern does."""
+    import random
+
+    from cleaners.fingerprint import _XRUN
+    plain = re.compile(r"(?<![a-wyz])x+(?![a-wyz])")
+    rng = random.Random(5)
+    samples = ["".join(rng.choice("xxxxab yzw#中文1_X-") for _ in range(rng.randint(0, 14))) for _ in range(20000)]
+    samples += [ln.lower() for ln in lines] + ["xx年", "excel表xxx份", "axx", "xxa", "x", "wx", "xy", "x x"]
+    for s in samples:
+        assert _XRUN.sub("#", s) == plain.sub("#", s), s
