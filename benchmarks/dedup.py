@@ -75,6 +75,7 @@ from pathlib import Path
 
 from cleaners.fingerprint import content_hash, fingerprint_text
 from fanwen import dedup
+from fanwen.dedup.index import KEY_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "fanwen" / "demo" / "content"
@@ -478,7 +479,7 @@ class FillerMaker:
 # ---------------------------------------------------------------------------------------------- benchmark
 TARGETS = {"boilerplate": 0.99, "placeholder": 0.99, "pagemarker": 0.99, "watermark": 0.99, "script": 0.99,
            "mobile": 0.99, "synonym": 0.97, "preview40": 0.95}
-INDEX_TABLES = ("dedup_keys", "dedup_keys_mid", "dedup_keys_new", "dedup_docs", "links", "links_doc_b")
+INDEX_TABLES = (*KEY_TABLES, "dedup_docs", "links", "links_doc_b")
 
 
 def open_db(path: str):
@@ -546,8 +547,7 @@ def insert_and_place(corpus, docs, batch: int = 100, progress: int = 0, keep_tex
 def index_bytes(db) -> dict:
     sizes = dict(db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall())
     return {t: sizes.get(t, 0) for t in INDEX_TABLES} | {
-        "keys_rows": db.execute("SELECT (SELECT count(*) FROM dedup_keys) + (SELECT count(*) FROM dedup_keys_mid) "
-                                "+ (SELECT count(*) FROM dedup_keys_new)").fetchone()[0]}
+        "keys_rows": sum(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in KEY_TABLES)}
 
 
 def evaluate(db, docs: list[dict]) -> dict:
@@ -700,8 +700,7 @@ def fmt(res: dict) -> str:
     lines.append(f"  marginal cost at this size: {_ms(res['probe_new']):.2f} ms per new speech, "
                  f"{_ms(res['probe_copies']):.2f} ms per new copy (joins a cluster of ~30)")
     per = lambda *names: sum(mem[t] for t in names) / res["size"]  # noqa: E731
-    keys = per("dedup_keys", "dedup_keys_mid", "dedup_keys_new")
-    lines.append(f"  index: {idx / res['size']:.0f} bytes/doc on disk (keys {keys:.0f}, "
+    lines.append(f"  index: {idx / res['size']:.0f} bytes/doc on disk (keys {per(*KEY_TABLES):.0f}, "
                  f"docs {per('dedup_docs'):.0f}, links {per('links', 'links_doc_b'):.0f}); "
                  f"{mem['keys_rows'] / res['size']:.1f} keys/doc; peak RSS {res['rss_mb']:.0f} MB")
     if "rebuild_same" in res:

@@ -502,11 +502,11 @@ def fts_cmd(db, layout, optimize):
         index = q("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'documents_fts%'")
         text = q("SELECT sum(length(CAST(text AS BLOB))) FROM documents")
         docs = q("SELECT count(*) FROM documents")
-        columns = fts.columns(corpus.db.conn)
-        click.echo(f"documents_fts: layout {fts.layout(corpus.db.conn)}, columns {', '.join(columns)}, "
+        columns, index_layout = fts.columns(corpus.db.conn), fts.layout(corpus.db.conn)
+        click.echo(f"documents_fts: layout {index_layout}, columns {', '.join(columns)}, "
                    f"{index / 1e6:,.1f} MB = {index / max(1, docs):,.0f} bytes per document, "
                    f"{index / max(1, text):.2f}x the text")
-        if fts.layout(corpus.db.conn) == "full" and columns != list(fts.FTS_COLUMNS):
+        if index_layout == "full" and columns != list(fts.FTS_COLUMNS):
             click.echo("the index has the older column order (title, text): `fanwen fts --layout full` rebuilds it "
                        "with the text first, about a quarter smaller (snippet()/highlight() column numbers then swap: "
                        "text 0, title 1)", err=True)

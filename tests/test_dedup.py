@@ -310,8 +310,8 @@ def test_stock_passage_shared_by_many_documents_gives_bounded_candidates(tmp_db)
     # every key of the stock passage holds at most POSTING_CAP documents; the late batches verify (almost) nothing
     fp = fingerprint_text(stock)
     stock_keys = set(dedup.index_keys(dedup.sketch(fp), content_hash(fp)))
-    counts = Counter(k for (k,) in c.db.execute("SELECT key FROM dedup_keys UNION ALL SELECT key FROM dedup_keys_mid "
-                                                "UNION ALL SELECT key FROM dedup_keys_new"))
+    counts = Counter(k for (k,) in c.db.execute(" UNION ALL ".join(f"SELECT key FROM {t}"
+                                                                   for t in dedup.index.KEY_TABLES)))
     shared = [counts[k] for k in stock_keys if counts[k] > 1]
     assert shared and max(shared) <= dedup.POSTING_CAP
     # before the cap a document verifies (nearly) every one before it; after it, (nearly) none

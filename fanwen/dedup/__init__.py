@@ -51,8 +51,9 @@ with it rather than with every earlier copy. The candidates of a document thus d
 before it: placement is in id order, and `rebuild` places the documents again in id order with the same code.
 A candidate that shares a single band key (of the whole text or of a head) and nothing else is verified only if the
 stored 256-byte signatures (dedup_docs.sig) agree on >= 0.3 of their values (one band in 16 matches by chance between
-texts that share stock passages, a head band between speeches that open with the same formula). A contains match is also verified against the near copies of the container (which posted
-no keys of their own for it), so the best container of a preview does not depend on which copy came first.
+texts that share stock passages, a head band between speeches that open with the same formula). A contains match is
+also verified against the near copies of the container (which posted no keys of their own for it), so the best
+container of a preview does not depend on which copy came first.
 
 Verification: exact n-grams, no estimate
 ----------------------------------------

@@ -130,8 +130,8 @@ def merge_keys(db, added: int) -> None:
         big += _move_keys(db, "dedup_keys_mid", "dedup_keys")
         mid = 0
     db.conn.executemany("INSERT INTO dedup_state (name, value) VALUES (?, ?) "
-                   "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                   [("new_keys", 0), ("mid_keys", mid), ("big_keys", big)])
+                        "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                        [("new_keys", 0), ("mid_keys", mid), ("big_keys", big)])
 
 
 def _move_keys(db, source: str, target: str) -> int:
