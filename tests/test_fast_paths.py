@@ -206,3 +206,26 @@ def test_ascii_noise_prefilter_keeps_the_rules_answers(lines):
             assert _ASCII_SPACED.search(ln), ln
         assert _ASCII_SPACED.search(ln) or plain(ln) == ln, ln  # a line the prefilter skips: the rule leaves it
     assert drop_ascii_noise(noisy[0]) == "全市经济运行总体平稳，下面我讲三点意见。"
+
+
+def test_the_similarity_fast_path_is_tfidf_then_cosine_to_the_last_bit(lines):
+    """RelevanceModel._similarities_of (bigram codes in numpy) equals the plain _similarities(tfidf(text)) exactly,
+    on real news items and work reports, real page lines, and edge cases (no Han, one character, one bigram
+    repeated past the log table)."""
+    import json
+
+    from fanwen.relevance import load_model, tfidf
+
+    model = load_model()
+    texts = []
+    for name, field in (("xwlb_meeting_news.jsonl", "text"), ("government_work_reports.jsonl", "content")):
+        path = SHARED / "corpora" / name
+        if path.exists():
+            with open(path, encoding="utf-8") as fh:
+                texts += [json.loads(ln)[field] for ln in list(fh)[::8]]
+    texts += ["\n".join(lines[i:i + 40]) for i in range(0, len(lines), 40)]
+    texts += ["", "abc 123", "中", "中国", "发展" * 3000, "ａｂ中文（简体）" * 50]
+    assert len(texts) > 100
+    for t in texts:
+        for piece in (t[:1600], t[-700:]):
+            assert model._similarities_of(piece) == model._similarities(tfidf(piece, model.idf)), piece[:40]
