@@ -384,6 +384,9 @@ _LEADIN_TITLE = re.compile(
     r"(?:小编为大家(?:整理|收集|精心整理|准备|带来)的|为(?:你|您|大家)精心整理了|^导语[:：])\s*(.{4,120}?)\s*"
     r"(?:[,，。]\s*(?:供大家|希望|欢迎|仅供)|一文来源于|范文[,，]|$)"
 )
+_LEADIN_LINE = line_tester(_LEADIN)
+_DECLARED_COUNT = re.compile(r"^【?\s*(文章|全文)共\s*\d+\s*字|本页约\s*\d+")
+_COUNT_NOTE = re.compile(r"【\s*(文章|全文)共\s*\d+\s*字[^】]*】")
 _SUMMARY_LABEL = re.compile(r"^[【\[]?\s*(文章导读|内容摘要|内容提要|摘要|导读|文章摘要|本文导读|内容简介|简介)\s*[】\]]?\s*[:：]?\s*")
 
 
@@ -394,19 +397,23 @@ def drop_leadin(doc: Document) -> Document:
     head = _head_limit(lines, 14)
     out: list[str] = []
     skip_next = False
+    # _LEADIN's alternatives that do not start with ^ cannot match \n: if the whole text holds none, no line does
+    # (a line cut below is searched in full, since the cut may join a match)
+    unanchored = _LEADIN_LINE.rest_re.search(doc.text) is not None
     for i, ln in enumerate(lines):
         if skip_next:
             skip_next = False
             if i <= head + 1 and not ENUM_RE.match(ln):
                 continue
-        _declared_chars(doc, ln) if re.search(r"^【?\s*(文章|全文)共\s*\d+\s*字|本页约\s*\d+", ln) else None
-        m = re.search(r"【\s*(文章|全文)共\s*\d+\s*字[^】]*】", ln)
+        if ("共" in ln or "本页约" in ln) and _DECLARED_COUNT.search(ln):  # (each match holds one of the two)
+            _declared_chars(doc, ln)
+        m = _COUNT_NOTE.search(ln) if "共" in ln else None
         if m:
             ln = (ln[: m.start()] + ln[m.end():]).strip()
             if not ln:
                 continue
         near_edge = i <= head + 2 or i >= len(lines) - 3
-        lm = _LEADIN.search(ln)
+        lm = _LEADIN_LINE.head_re.match(ln) or ((unanchored or m) and _LEADIN_LINE.rest_re.search(ln))
         if lm and (near_edge or len(ln) <= 200):
             tm = _LEADIN_TITLE.search(ln)
             if tm and i <= head + 2:
@@ -566,8 +573,9 @@ def remove_watermarks(doc: Document) -> Document:
     names = site_name_candidates(doc)
     cleaning_info(doc)["evidence"]["site_names"] = names
     out = []
+    name_cores = {core(n) for n in names}
     for ln in _lines(doc.text):
-        if names and any(core(ln) == core(n) for n in names):
+        if names and core(ln) in name_cores:
             continue
         if names and any(n in ln for n in names) and len(ln) <= 40 and not _prose(ln):
             # a short line that is just the site's name with a slogan or a date
@@ -580,7 +588,8 @@ def remove_watermarks(doc: Document) -> Document:
             for n in names:
                 if n in ln:
                     ln = ln.replace(n, "")
-            ln = _URL_IN_TEXT.sub(lambda m: "" if re.search(f"[{CJK}]", ln[max(0, m.start() - 1): m.start()] + ln[m.end(): m.end() + 1]) else m.group(0), ln)
+            if "." in ln:  # every URL match has a dot after www/m/wap
+                ln = _URL_IN_TEXT.sub(lambda m: "" if re.search(f"[{CJK}]", ln[max(0, m.start() - 1): m.start()] + ln[m.end(): m.end() + 1]) else m.group(0), ln)
         out.append(ln)
     doc.text = _join(out)
     return doc
@@ -695,9 +704,13 @@ def drop_title_lines(doc: Document) -> Document:
     cands = title_candidates(doc)
     head = _head_limit(lines, 8)
     out = []
+    cores = {c for c in map(core, cands) if c}
     for i, ln in enumerate(lines):
-        exact = any(core(ln) == core(t) for t in cands if core(t))
-        if i < head and (exact or (not ENUM_RE.match(ln) and _is_title_line(ln, cands))):
+        if i >= head:  # only the head's lines can go: the rest are kept without comparing them
+            out.append(ln)
+            continue
+        exact = bool(cores) and core(ln) in cores
+        if exact or (not ENUM_RE.match(ln) and _is_title_line(ln, cands)):
             if _SPEECH_TITLE.match(ln) or "speech_title" not in cleaning_info(doc)["evidence"]:
                 note(doc, "speech_title", ln)
             continue

@@ -75,6 +75,7 @@ def line_tester(pattern: re.Pattern):
     def test(line: str) -> bool:
         return bool((head_re and head_re.match(line)) or (rest_re and rest_re.search(line)))
 
+    test.head_re, test.rest_re = head_re, rest_re  # (for a caller that searches the whole text first)
     return test
 
 

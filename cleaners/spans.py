@@ -128,6 +128,8 @@ _PLATFORM = re.compile(r"(?:以上内容\s*[（(]\s*包括图片(?:和|及|、)�
 def cut_platform_notice(doc: Document) -> Document:
     """A platform's disclaimer (以上内容(包括图片及视频)为…用户上传并发布,本平台仅提供信息存储服务) after the text, and
     in the text's second half everything after it (the platform's feed); the line's part before it is kept."""
+    if "仅提供信息存储" not in doc.text and "该文观点仅代表作者本人" not in doc.text:
+        return doc  # every match holds one of these: the line-by-line search would find nothing
     lines = doc.text.split("\n")
     total = cjk_count(doc.text)
     before = 0

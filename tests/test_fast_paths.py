@@ -229,3 +229,30 @@ def test_the_similarity_fast_path_is_tfidf_then_cosine_to_the_last_bit(lines):
     for t in texts:
         for piece in (t[:1600], t[-700:]):
             assert model._similarities_of(piece) == model._similarities(tfidf(piece, model.idf)), piece[:40]
+
+
+def test_the_cleaning_prefilters_skip_only_lines_the_patterns_cannot_match(lines):
+    """The literal checks in front of the rules' per-line searches (cut_platform_notice, drop_leadin,
+    remove_watermarks) hold for every match: a line or text without the literal has no match. On real lines, and
+    on lines made to hold each pattern's matches."""
+    made = ["以上内容（包括图片及视频）为用户上传并发布，本平台仅提供信息存储服务。", "该文观点仅代表作者本人", "本平台仅提供信息存储空间服务",
+            "【文章共3250字】下面是正文", "文章共1200字", "本页约2000字", "导语：本文来源于网友上传", "访问www.example.com了解更多",
+            "http://m.abc.cn/x", "wap.site.net上的范文", "下面是小编为大家整理的讲话，供大家参考。"]
+    for ln in lines + made:
+        if spans._PLATFORM.search(ln):
+            assert "仅提供信息存储" in ln or "该文观点仅代表作者本人" in ln, ln
+        if generic._DECLARED_COUNT.search(ln):
+            assert "共" in ln or "本页约" in ln, ln
+        if generic._COUNT_NOTE.search(ln):
+            assert "共" in ln, ln
+        if generic._URL_IN_TEXT.search(ln):
+            assert "." in ln, ln
+        assert bool(generic._LEADIN.search(ln)) == generic._LEADIN_LINE(ln), ln
+    # drop_leadin searches a line for _LEADIN's alternatives that do not start with ^ only if the whole text holds a
+    # match of them: true of every pattern without anchors or lookarounds (a line's match is the same characters
+    # in the text)
+    rest = generic._LEADIN_LINE.rest_re
+    assert not any(x in rest.pattern for x in ("^", "$", "(?=", "(?!", "(?<", "\\b", "\\B", "\\A", "\\Z"))
+    text = "\n".join(lines + made)
+    assert all(rest.search(text) for ln in lines + made if rest.search(ln))
+    assert sum(bool(rest.search(ln)) for ln in made) >= 2 and sum(bool(spans._PLATFORM.search(ln)) for ln in made) == 3
