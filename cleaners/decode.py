@@ -262,14 +262,31 @@ def decode_text(text: str) -> Decoded:
 
 
 # ------------------------------------------------------------------------------------------------ still garbled?
+def _read_back_as_utf8(runs: list[str]) -> list[tuple[str, str | None]]:
+    """(run, its GB18030 bytes read as UTF-8 with U+FFFD for what is not UTF-8), None where a run has no GB18030
+    bytes (lone surrogates). One encode and one decode for all the runs, joined by \\n: a run's GB18030 bytes
+    never hold 0x0A, and a UTF-8 sequence cut by that byte is replaced as one cut by the end of the input, so each
+    part reads as the run alone would (tests/test_fast_paths.py)."""
+    try:
+        parts = "\n".join(runs).encode("gb18030").decode("utf-8", "replace").split("\n")
+    except UnicodeEncodeError:
+        parts = None
+    if parts is not None and len(parts) == len(runs):
+        return list(zip(runs, parts))
+    out = []
+    for run in runs:
+        try:
+            out.append((run, run.encode("gb18030").decode("utf-8", "replace")))
+        except UnicodeEncodeError:
+            out.append((run, None))
+    return out
+
+
 def _garbled_counts(text: str) -> dict[str, int]:
     counts = {"replacement": text.count("\ufffd"), "kunkao": 3 * text.count("锟斤拷"), "utf8_as_gbk": 0,
               "latin_mojibake": 0}
-    for m in _HIGH_RUN.finditer(text):
-        run = m.group(0)
-        try:
-            back = run.encode("gb18030").decode("utf-8", "replace")
-        except UnicodeEncodeError:
+    for run, back in _read_back_as_utf8(_HIGH_RUN.findall(text)):
+        if back is None:
             continue
         holes = back.count("\ufffd")
         if holes * 4 > len(back) - holes:

@@ -256,3 +256,29 @@ def test_the_cleaning_prefilters_skip_only_lines_the_patterns_cannot_match(lines
     text = "\n".join(lines + made)
     assert all(rest.search(text) for ln in lines + made if rest.search(ln))
     assert sum(bool(rest.search(ln)) for ln in made) >= 2 and sum(bool(spans._PLATFORM.search(ln)) for ln in made) == 3
+
+
+def test_the_runs_read_back_together_read_as_each_alone(lines):
+    """cleaners.decode._read_back_as_utf8 (one encode/decode for all runs) gives each run's own reading: on real
+    lines, on UTF-8 read as GBK (the mojibake the check is for), on random code points and a lone surrogate."""
+    import random
+
+    from cleaners import decode
+
+    def alone(run):
+        try:
+            return run.encode("gb18030").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            return None
+
+    rng = random.Random(5)
+    runs = [r for ln in lines for r in decode._HIGH_RUN.findall(ln)]
+    runs += [r for ln in lines[:300] for r in decode._HIGH_RUN.findall(ln.encode("utf-8").decode("gbk", "replace"))]
+    runs += ["".join(chr(rng.choice([rng.randint(0x80, 0x7ff), rng.randint(0x4e00, 0x9fff), rng.randint(0x10000, 0x1ffff)]))
+                     for _ in range(rng.randint(3, 12))) for _ in range(2000)]
+    assert len(runs) > 3000
+    for i in range(0, len(runs), 37):
+        part = runs[i:i + 37]
+        assert decode._read_back_as_utf8(part) == [(r, alone(r)) for r in part]
+    odd = ["中文字", "ab\ud800cd中文", "再来一段"]
+    assert decode._read_back_as_utf8(odd) == [(r, alone(r)) for r in odd] and alone(odd[1]) is None
