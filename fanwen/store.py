@@ -17,6 +17,7 @@ The database runs in WAL mode and every batch is one transaction, so a killed cr
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 import zlib
@@ -99,6 +100,15 @@ WAL_AUTOCHECKPOINT_PAGES = 10_000
 WRITER_CACHE_KIB = 512 * 1024
 
 
+def writer_cache_kib() -> int:
+    """WRITER_CACHE_KIB, or an eighth of the machine's memory where that is less (a small VPS)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return WRITER_CACHE_KIB
+    return max(2048, min(WRITER_CACHE_KIB, total // 8 // 1024))
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -166,7 +176,7 @@ class Corpus:
                 # WAL + NORMAL: a commit is not fsynced, a checkpoint is; a killed process loses nothing committed
                 self.db.execute("PRAGMA synchronous = NORMAL")
                 self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
-                self.db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+                self.db.execute(f"PRAGMA cache_size = -{writer_cache_kib()}")
                 self.ensure_schema()
         except sqlite3.Error as exc:
             raise _explain_sqlite_error(self.path, exc) from None

@@ -68,3 +68,16 @@ def test_readonly_file(tmp_db):
     os.chmod(tmp_db, 0o444)
     with pytest.raises(CorpusError):
         Corpus(tmp_db).add_documents([(process_text("http://a.test/1.html", SPEECH, "讲话"), [])])
+
+
+def test_the_writer_sets_its_page_cache_and_readers_keep_the_default(tmp_path):
+    from fanwen import store
+
+    path = tmp_path / "c.db"
+    writer = store.Corpus(path)
+    assert writer.db.execute("PRAGMA cache_size").fetchone()[0] == -store.writer_cache_kib()
+    assert 2048 <= store.writer_cache_kib() <= store.WRITER_CACHE_KIB
+    reader = store.Corpus(path, readonly=True)
+    assert reader.db.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's default
+    reader.close()
+    writer.close()
