@@ -81,3 +81,23 @@ def test_the_writer_sets_its_page_cache_and_readers_keep_the_default(tmp_path):
     assert reader.db.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's default
     reader.close()
     writer.close()
+
+
+def test_benchmark_grow_extends_a_corpus_window_by_window(tmp_path, capsys):
+    """`python -m benchmarks.grow` (how the million-document figures are made) stores what it says, in windows,
+    alternating the writer's page cache, and continues a corpus it finds."""
+    import sqlite3
+
+    from benchmarks import grow
+
+    db = str(tmp_path / "g.db")
+    rows = grow.grow(db, 256, 128, seed=3, alternate=True)
+    assert [r["at"] for r in rows] == [128, 256] and [r["cache"] for r in rows] == [True, False]
+    assert all(r["writer_ms"] > r["dedup_ms"] > 0 and r["fts_ms"] > 0 for r in rows)
+    more = grow.grow(db, 384, 128, seed=4, alternate=False)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 384 == more[-1]["at"]
+    assert conn.execute("SELECT count(DISTINCT cluster_id) FROM documents").fetchone()[0] < 384  # copies found
+    conn.close()
+    assert "256 documents stored; growing to 384" in capsys.readouterr().out
+    assert grow.main(["--db", str(tmp_path / "no" / "x.db"), "--to", "10"]) == 2

@@ -1,0 +1,114 @@
+"""The writer's cost per document as a corpus grows to a million: writer-only windows on a kept corpus.
+
+    python -m benchmarks.grow --db /tmp/k/scale.db --to 1000000              # grow it, a line per 10,000 documents
+    python -m benchmarks.grow --db /tmp/k/scale.db --to 1000000 --alternate  # windows with / without the page cache
+    python -m benchmarks.grow --db /tmp/small.db --to 20000 --window 5000    # the same windows on a small corpus
+
+`benchmarks.scale` runs its measured windows through the loop of `fanwen ingest` and fills the corpus between them
+with the writer's own code; a million documents that way take hours more than the writer alone. This grows a corpus
+(a new one, or one kept by `benchmarks.scale --keep`) with the same generator (`benchmarks.scale.SpeechMaker`: its
+sentence pool, stock passages and openings; `--seed` draws another stream from them) and the writer's own code
+(`Corpus.add_documents`: rows, FTS, dedup), the workers' part (fingerprint, dedup sketch) done here outside the
+timing, and prints per window: the writer's CPU ms per document (dedup, FTS insert, the rest), dedup candidates per
+document, 512-byte blocks read per document (ru_inblock: the reads the OS page cache did not answer), wall ms per
+document (with the workers' part), peak RSS and the file's size. Run it on a small corpus at the same time, on the
+other core, for the figure to compare with: the machine's speed may change over the hours a big run takes.
+`--alternate` reopens the corpus for every window, with the writer's page cache (`fanwen.store.writer_cache_kib`)
+and without it (SQLite's default 2 MB) in turn.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sqlite3
+import sys
+import time
+
+
+def _documents(maker, seed: int, start: int, n: int):
+    from cleaners.document import Document
+    from cleaners.fingerprint import content_hash, fingerprint_text
+    from fanwen.dedup.sketch import prepare
+
+    out = []
+    for i in range(start, start + n):
+        r = maker.make(i)
+        host = f"www.site{i % 50}.test"
+        d = Document(url=f"http://{host}/g{seed}/{i}.html", site=host, title=r["title"], text=r["text"],
+                     raw_title=r["title"], raw_text=r["text"], page_urls=[r["url"]], label="other")
+        d.fingerprint = fingerprint_text(d.text)
+        d.content_hash = content_hash(d.fingerprint)
+        d.dedup_sketch = prepare(d.fingerprint, d.content_hash)  # as the workers do
+        out.append(d)
+    return out
+
+
+def grow(db: str, target: int, window: int, seed: int, alternate: bool, batch: int = 64) -> list[dict]:
+    from benchmarks.scale import SpeechMaker
+    from fanwen.store import Corpus
+
+    maker = SpeechMaker()
+    maker.rng = random.Random(seed)  # the same pool and stock passages, other draws from them
+    have = 0
+    if os.path.exists(db):
+        conn = sqlite3.connect(db)
+        have = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        conn.close()
+    print(f"{db}: {have:,} documents stored; growing to {target:,} (seed {seed})", flush=True)
+    rows, i, win = [], 0, 0
+    while have < target:
+        corpus = Corpus(db)
+        cached = True
+        if alternate:
+            win += 1
+            cached = win % 2 == 1
+            if not cached:
+                corpus.db.execute("PRAGMA cache_size = -2000")
+        cpu = dedup = fts = cand = 0.0
+        new = 0
+        ru0, w0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        while new < window and have < target:
+            docs = _documents(maker, seed, i, batch)
+            i += batch
+            t = time.process_time()
+            st = corpus.add_documents([(d, []) for d in docs])
+            cpu += time.process_time() - t
+            new += st["new"]
+            have += st["new"]
+            dedup += st.get("dedup", {}).get("cpu_dedup", 0.0)
+            fts += st.get("dedup", {}).get("cpu_fts", 0.0)
+            cand += st.get("dedup", {}).get("candidates", 0)
+        corpus.close()
+        ru, n = resource.getrusage(resource.RUSAGE_SELF), max(1, new)
+        row = {"at": have, "cache": cached, "writer_ms": 1000 * cpu / n, "dedup_ms": 1000 * dedup / n,
+               "fts_ms": 1000 * fts / n, "candidates": cand / n, "blocks_read": (ru.ru_inblock - ru0.ru_inblock) / n,
+               "wall_ms": 1000 * (time.perf_counter() - w0) / n, "rss_mb": ru.ru_maxrss / 1024,
+               "db_gb": os.path.getsize(db) / 1e9}
+        rows.append(row)
+        print(f"{time.strftime('%H:%M:%S')} at {have:>9,}{'' if cached else ' (2 MB cache)'}: writer "
+              f"{row['writer_ms']:.2f} ms/doc (dedup {row['dedup_ms']:.2f}, FTS {row['fts_ms']:.2f}, rest "
+              f"{row['writer_ms'] - row['dedup_ms'] - row['fts_ms']:.2f}), candidates {row['candidates']:.2f}, "
+              f"blocks read {row['blocks_read']:.0f}, wall {row['wall_ms']:.2f} ms/doc, peak RSS "
+              f"{row['rss_mb']:.0f} MB, {row['db_gb']:.2f} GB", flush=True)
+    return rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--db", required=True, help="the corpus to grow (created if missing)")
+    ap.add_argument("--to", type=int, default=1_000_000, help="documents to grow it to")
+    ap.add_argument("--window", type=int, default=10_000, help="documents per printed window")
+    ap.add_argument("--seed", type=int, default=11, help="the generator's stream (use a new one to extend again)")
+    ap.add_argument("--alternate", action="store_true", help="windows with and without the writer's page cache")
+    args = ap.parse_args(argv)
+    if not os.path.isdir(os.path.dirname(os.path.abspath(args.db))):
+        print(f"{args.db}: no such directory", file=sys.stderr)
+        return 2
+    grow(args.db, args.to, args.window, args.seed, args.alternate)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
