@@ -1,7 +1,7 @@
 """The writer's cost per document as a corpus grows to a million: writer-only windows on a kept corpus.
 
     python -m benchmarks.grow --db /tmp/k/scale.db --to 1000000              # grow it, a line per 10,000 documents
-    python -m benchmarks.grow --db /tmp/k/scale.db --to 1000000 --alternate  # windows with / without the page cache
+    python -m benchmarks.grow --db /tmp/k/scale.db --to 1000000 --alternate  # windows with / without a 512 MB cache
     python -m benchmarks.grow --db /tmp/small.db --to 20000 --window 5000    # the same windows on a small corpus
 
 `benchmarks.scale` runs its measured windows through the loop of `fanwen ingest` and fills the corpus between them
@@ -13,8 +13,8 @@ timing, and prints per window: the writer's CPU ms per document (dedup, FTS inse
 document, 512-byte blocks read per document (ru_inblock: the reads the OS page cache did not answer), wall ms per
 document (with the workers' part), peak RSS and the file's size. Run it on a small corpus at the same time, on the
 other core, for the figure to compare with: the machine's speed may change over the hours a big run takes.
-`--alternate` reopens the corpus for every window, with the writer's page cache (`fanwen.store.writer_cache_kib`)
-and without it (SQLite's default 2 MB) in turn.
+`--alternate` reopens the corpus for every window, with a bigger SQLite page cache for the writer (`--cache-mb`)
+and with the default (2 MB) in turn.
 """
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def _documents(maker, seed: int, start: int, n: int):
     return out
 
 
-def grow(db: str, target: int, window: int, seed: int, alternate: bool, batch: int = 64) -> list[dict]:
+def grow(db: str, target: int, window: int, seed: int, alternate: bool, cache_mb: int = 512,
+         batch: int = 64) -> list[dict]:
     from benchmarks.scale import SpeechMaker
     from fanwen.store import Corpus
 
@@ -60,12 +61,12 @@ def grow(db: str, target: int, window: int, seed: int, alternate: bool, batch: i
     rows, i, win = [], 0, 0
     while have < target:
         corpus = Corpus(db)
-        cached = True
+        cached = False
         if alternate:
             win += 1
             cached = win % 2 == 1
-            if not cached:
-                corpus.db.execute("PRAGMA cache_size = -2000")
+            if cached:
+                corpus.db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
         cpu = dedup = fts = cand = 0.0
         new = 0
         ru0, w0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
@@ -87,7 +88,7 @@ def grow(db: str, target: int, window: int, seed: int, alternate: bool, batch: i
                "wall_ms": 1000 * (time.perf_counter() - w0) / n, "rss_mb": ru.ru_maxrss / 1024,
                "db_gb": os.path.getsize(db) / 1e9}
         rows.append(row)
-        print(f"{time.strftime('%H:%M:%S')} at {have:>9,}{'' if cached else ' (2 MB cache)'}: writer "
+        print(f"{time.strftime('%H:%M:%S')} at {have:>9,}{f' ({cache_mb} MB cache)' if cached else ''}: writer "
               f"{row['writer_ms']:.2f} ms/doc (dedup {row['dedup_ms']:.2f}, FTS {row['fts_ms']:.2f}, rest "
               f"{row['writer_ms'] - row['dedup_ms'] - row['fts_ms']:.2f}), candidates {row['candidates']:.2f}, "
               f"blocks read {row['blocks_read']:.0f}, wall {row['wall_ms']:.2f} ms/doc, peak RSS "
@@ -101,12 +102,13 @@ def main(argv=None) -> int:
     ap.add_argument("--to", type=int, default=1_000_000, help="documents to grow it to")
     ap.add_argument("--window", type=int, default=10_000, help="documents per printed window")
     ap.add_argument("--seed", type=int, default=11, help="the generator's stream (use a new one to extend again)")
-    ap.add_argument("--alternate", action="store_true", help="windows with and without the writer's page cache")
+    ap.add_argument("--alternate", action="store_true", help="windows with a bigger page cache and without, in turn")
+    ap.add_argument("--cache-mb", type=int, default=512, help="the bigger page cache of --alternate (MB)")
     args = ap.parse_args(argv)
     if not os.path.isdir(os.path.dirname(os.path.abspath(args.db))):
         print(f"{args.db}: no such directory", file=sys.stderr)
         return 2
-    grow(args.db, args.to, args.window, args.seed, args.alternate)
+    grow(args.db, args.to, args.window, args.seed, args.alternate, args.cache_mb)
     return 0
 
 

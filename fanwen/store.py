@@ -17,7 +17,6 @@ The database runs in WAL mode and every batch is one transaction, so a killed cr
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 import zlib
@@ -91,22 +90,6 @@ class CorpusError(Exception):
 # key table) are rewritten by nearly every batch: at 10,000 pages (~40 MB of WAL) text ingest went 179/182 -> 191/197
 # docs/s at 10k documents (`python -m benchmarks.scale --sizes 10000`, alternating runs; 30,000 gave the same).
 WAL_AUTOCHECKPOINT_PAGES = 10_000
-# The writer's own page cache (SQLite's default is 2 MB). Dedup reads random pages of the key tables and of the
-# candidates' rows for every document; once the database outgrows what the OS keeps cached (on the machine measured,
-# a VM whose kernel reclaims idle page cache within a minute), each is a read from disk. A cache in the writer's
-# memory keeps the hot ones: at 430k-520k documents (writer-only windows of 10k, five with and five without,
-# alternating) dedup 3.40 against 3.76 ms a document, wall 9.9 against 10.6 ms, a third fewer blocks read. It is
-# filled only as pages are read, so a small corpus uses little; peak RSS of the writer ~750 MB at 500k (target 1 GB).
-WRITER_CACHE_KIB = 512 * 1024
-
-
-def writer_cache_kib() -> int:
-    """WRITER_CACHE_KIB, or an eighth of the machine's memory where that is less (a small VPS)."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return WRITER_CACHE_KIB
-    return max(2048, min(WRITER_CACHE_KIB, total // 8 // 1024))
 
 
 def now_iso() -> str:
@@ -176,7 +159,6 @@ class Corpus:
                 # WAL + NORMAL: a commit is not fsynced, a checkpoint is; a killed process loses nothing committed
                 self.db.execute("PRAGMA synchronous = NORMAL")
                 self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
-                self.db.execute(f"PRAGMA cache_size = -{writer_cache_kib()}")
                 self.ensure_schema()
         except sqlite3.Error as exc:
             raise _explain_sqlite_error(self.path, exc) from None
