@@ -22,41 +22,20 @@ import argparse
 import os
 import random
 import resource
-import sqlite3
 import sys
 import time
 
 
-def _documents(maker, seed: int, start: int, n: int):
-    from cleaners.document import Document
-    from cleaners.fingerprint import content_hash, fingerprint_text
-    from fanwen.dedup.sketch import prepare
-
-    out = []
-    for i in range(start, start + n):
-        r = maker.make(i)
-        host = f"www.site{i % 50}.test"
-        d = Document(url=f"http://{host}/g{seed}/{i}.html", site=host, title=r["title"], text=r["text"],
-                     raw_title=r["title"], raw_text=r["text"], page_urls=[r["url"]], label="other")
-        d.fingerprint = fingerprint_text(d.text)
-        d.content_hash = content_hash(d.fingerprint)
-        d.dedup_sketch = prepare(d.fingerprint, d.content_hash)  # as the workers do
-        out.append(d)
-    return out
-
-
 def grow(db: str, target: int, window: int, seed: int, alternate: bool, cache_mb: int = 512,
          batch: int = 64) -> list[dict]:
-    from benchmarks.scale import SpeechMaker
+    from benchmarks.scale import SpeechMaker, writer_document
     from fanwen.store import Corpus
 
     maker = SpeechMaker()
     maker.rng = random.Random(seed)  # the same pool and stock passages, other draws from them
-    have = 0
-    if os.path.exists(db):
-        conn = sqlite3.connect(db)
-        have = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        conn.close()
+    corpus = Corpus(db)
+    have = corpus.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+    corpus.close()
     print(f"{db}: {have:,} documents stored; growing to {target:,} (seed {seed})", flush=True)
     rows, i, win = [], 0, 0
     while have < target:
@@ -71,7 +50,9 @@ def grow(db: str, target: int, window: int, seed: int, alternate: bool, cache_mb
         new = 0
         ru0, w0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         while new < window and have < target:
-            docs = _documents(maker, seed, i, batch)
+            docs = [writer_document(f"http://www.site{j % 50}.test/g{seed}/{j}.html", r["title"], r["text"],
+                                    prepared=True)  # the workers' part, outside the timing
+                    for j in range(i, i + batch) for r in [maker.make(j)]]
             i += batch
             t = time.process_time()
             st = corpus.add_documents([(d, []) for d in docs])
@@ -108,7 +89,13 @@ def main(argv=None) -> int:
     if not os.path.isdir(os.path.dirname(os.path.abspath(args.db))):
         print(f"{args.db}: no such directory", file=sys.stderr)
         return 2
-    grow(args.db, args.to, args.window, args.seed, args.alternate, args.cache_mb)
+    from fanwen.store import CorpusError
+
+    try:
+        grow(args.db, args.to, args.window, args.seed, args.alternate, args.cache_mb)
+    except CorpusError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 

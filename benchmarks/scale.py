@@ -178,12 +178,27 @@ def db_bytes(path: str) -> dict:
         conn.close()
 
 
+def writer_document(url: str, title: str, text: str, prepared: bool = False):
+    """A generated record as the writer receives it with the workers' stages reduced to the fingerprint (no
+    cleaning, no classifier); `prepared`: with the dedup sketch the workers make too."""
+    from cleaners.document import Document
+    from cleaners.fingerprint import content_hash, fingerprint_text
+
+    d = Document(url=url, site=url.split("/")[2], title=title, text=text, raw_title=title, raw_text=text,
+                 page_urls=[url], label="other")
+    d.fingerprint = fingerprint_text(d.text)
+    d.content_hash = content_hash(d.fingerprint)
+    if prepared:
+        from fanwen.dedup.sketch import prepare
+
+        d.dedup_sketch = prepare(d.fingerprint, d.content_hash)
+    return d
+
+
 def _fill(path: Path, db: str, batch: int = 64) -> dict:
     """Store the documents of a .jsonl file with the writer's own code (Corpus.add_documents: rows, FTS, dedup)
     but the workers' stages reduced to the fingerprint (no cleaning, no classifier): grows the corpus between the
     measured windows at the writer's speed."""
-    from cleaners.document import Document
-    from cleaners.fingerprint import content_hash, fingerprint_text
     from fanwen.store import Corpus
 
     corpus = Corpus(db)
@@ -193,11 +208,7 @@ def _fill(path: Path, db: str, batch: int = 64) -> dict:
             part = []
             for line in fh:
                 rec = json.loads(line)
-                d = Document(url=rec["url"], site=rec["url"].split("/")[2], title=rec["title"], text=rec["text"],
-                             raw_title=rec["title"], raw_text=rec["text"], page_urls=[rec["url"]], label="other")
-                d.fingerprint = fingerprint_text(d.text)
-                d.content_hash = content_hash(d.fingerprint)
-                part.append((d, []))
+                part.append((writer_document(rec["url"], rec["title"], rec["text"]), []))
                 if len(part) >= batch:
                     totals["new"] += corpus.add_documents(part)["new"]
                     part = []

@@ -143,17 +143,18 @@ def bigrams(text: str) -> Counter:
     return Counter(map(operator.add, han, han[1:]))  # han[i:i+2] for each i, in order, built in C
 
 
-_ONE_PLUS_LOG: list = []  # [table]: 1.0 + math.log(n) at index n (n >= 1), the values tfidf() computes
+_ONE_PLUS_LOG = None  # 1.0 + math.log(n) at index n (n >= 1): the values tfidf() computes
 
 
 def _log_table(n: int):
     """The table of 1 + log, covering counts up to n."""
-    import numpy as np
+    global _ONE_PLUS_LOG
+    if _ONE_PLUS_LOG is None or n >= len(_ONE_PLUS_LOG):
+        import numpy as np
 
-    if not _ONE_PLUS_LOG or n >= len(_ONE_PLUS_LOG[0]):
         size = max(2048, 2 * n + 1)
-        _ONE_PLUS_LOG[:] = [np.array([0.0] + [1.0 + math.log(i) for i in range(1, size)], dtype=np.float64)]
-    return _ONE_PLUS_LOG[0]
+        _ONE_PLUS_LOG = np.array([0.0] + [1.0 + math.log(i) for i in range(1, size)], dtype=np.float64)
+    return _ONE_PLUS_LOG
 
 
 def _bigram_code(g: str) -> int:
