@@ -467,3 +467,112 @@ def test_a_corpus_from_before_the_middle_table_keeps_finding_its_copies(tmp_db, 
         assert clusters(c.db)[copy] == first[3]
     finally:
         c.close()
+
+
+# ------------------------------------------------------------------------------------------- lookups (keyfilter)
+def _raw_lookup(db, keys: list[int]) -> tuple[dict[int, list[int]], set[int]]:
+    """What a lookup must answer, straight from the three tables: postings of the keys with fewer than
+    POSTING_CAP of them, and the stop keys."""
+    out = defaultdict(list)
+    for k in keys:
+        for t in dedup.index.KEY_TABLES:
+            out[k] += [r[0] for r in db.execute(f"SELECT doc_id FROM {t} WHERE key = ?", [k])]
+    stop = {k for k, lst in out.items() if len(lst) >= dedup.index.POSTING_CAP}
+    return {k: lst for k, lst in out.items() if lst and k not in stop}, stop
+
+
+def _stock_corpus(c: Corpus, n: int, start: int = 0) -> None:
+    """Speeches that share stock passages (each of a few shared paragraphs in many of them), some near copies."""
+    stock = speech(777, paragraphs=6)
+    for j in range(start, start + n):
+        own = speech(9000 + j, paragraphs=6)
+        text = "\n".join(own[:3] + [stock[j % 6], stock[(j * 7) % 6]] + own[3:])
+        add(c, doc(f"http://s{j}.test/{j}.html", text))
+        if j % 5 == 0:
+            add(c, doc(f"http://copy{j}.test/{j}.html", text.replace("。", "。本文来源于网络。", 2)))
+
+
+def _all_keys(db) -> list[int]:
+    return sorted({r[0] for t in dedup.index.KEY_TABLES for r in db.execute(f"SELECT key FROM {t}")})
+
+
+def test_lookups_skip_stop_keys_and_filtered_keys_and_answer_as_the_tables_do(tmp_db, monkeypatch):
+    """With the keys moved through all three tables and stop keys made by shared passages, a lookup answers for
+    every stored key (and for keys stored nowhere) exactly what the tables say, the stop keys recorded are exactly
+    the keys with full lists, and keys that are nowhere are asked of the older tables only when a filter errs."""
+    monkeypatch.setattr(dedup.index, "HOT_KEYS", 150)
+    monkeypatch.setattr(dedup.index, "MID_KEYS", 400)
+    monkeypatch.setattr(dedup.index, "POSTING_CAP", 3)
+    c = Corpus(tmp_db)
+    try:
+        _stock_corpus(c, 40)
+        keys = _all_keys(c.db)
+        absent = [k + (1 << 40) for k in keys]  # 47-bit keys no document has (the tables hold < 2^40 ones rarely)
+        absent = [k for k in absent if k not in set(keys)]
+        with c.db.conn:
+            index = dedup.index.KeyIndex(c.db)
+            posted, stop = index.lookup(keys + absent)
+        want_posted, want_stop = _raw_lookup(c.db, keys + absent)
+        assert stop == want_stop and len(stop) > 0
+        assert {k: sorted(v) for k, v in posted.items()} == {k: sorted(v) for k, v in want_posted.items()}
+        assert {r[0] for r in c.db.execute("SELECT key FROM dedup_stop_keys")} == want_stop
+        assert c.db.execute("SELECT count(*) FROM dedup_keys").fetchone()[0] > 0
+        assert len(index.state.maybe_older(absent)) <= 0.05 * len(absent) + 2
+        assert len(index.state.maybe_older(keys)) >= sum(
+            c.db.execute(f"SELECT count(DISTINCT key) FROM {t}").fetchone()[0] for t in dedup.index.KEY_TABLES[1:])
+    finally:
+        c.close()
+
+
+def test_lookup_state_is_read_again_after_a_rollback_a_reopen_and_a_removal(tmp_db, monkeypatch):
+    """The cached stop keys and filters never outlive the tables they mirror: a batch rolled back after a key
+    became a stop key, a corpus reopened, a corpus from before the filters (no stop keys, no filters, no token),
+    and a re-placed document whose keys were stop keys all leave the lookups answering as the tables do."""
+    monkeypatch.setattr(dedup.index, "HOT_KEYS", 150)
+    monkeypatch.setattr(dedup.index, "MID_KEYS", 400)
+    monkeypatch.setattr(dedup.index, "POSTING_CAP", 3)
+    c = Corpus(tmp_db)
+
+    def check():
+        keys = _all_keys(c.db)
+        with c.db.conn:
+            posted, stop = dedup.index.KeyIndex(c.db).lookup(keys)
+        want_posted, want_stop = _raw_lookup(c.db, keys)
+        assert stop == want_stop
+        assert {k: sorted(v) for k, v in posted.items()} == {k: sorted(v) for k, v in want_posted.items()}
+        assert {r[0] for r in c.db.execute("SELECT key FROM dedup_stop_keys")} == want_stop
+
+    try:
+        _stock_corpus(c, 12)
+        stops_before = {r[0] for r in c.db.execute("SELECT key FROM dedup_stop_keys")}
+        with pytest.raises(RuntimeError):
+            with c.db.conn:  # a batch that fills more lists, then fails
+                index = dedup.index.KeyIndex(c.db)
+                fresh = [k for k in _all_keys(c.db) if k not in stops_before][:5]
+                index.add(10**6, fresh, fresh)
+                assert set(fresh) <= index.state.stop
+                raise RuntimeError("the batch fails")
+        assert {r[0] for r in c.db.execute("SELECT key FROM dedup_stop_keys")} == stops_before
+        check()
+        _stock_corpus(c, 12, start=12)
+        check()
+        with c.db.conn:  # a corpus from before the filters
+            c.db.execute("DELETE FROM dedup_stop_keys")
+            c.db.execute("DELETE FROM dedup_filters")
+            c.db.execute("DELETE FROM dedup_state WHERE name = 'filter_token'")
+        c.close()
+        c = Corpus(tmp_db)
+        check()
+        # a document that holds stop keys gets a new text: it is placed again, its old keys leave their lists
+        holder = c.db.execute("SELECT k.doc_id FROM dedup_keys_new k JOIN dedup_stop_keys s USING (key) "
+                              "UNION SELECT k.doc_id FROM dedup_keys_mid k JOIN dedup_stop_keys s USING (key) "
+                              "UNION SELECT k.doc_id FROM dedup_keys k JOIN dedup_stop_keys s USING (key) "
+                              "LIMIT 1").fetchone()[0]
+        with c.db.conn:
+            c.db.execute("UPDATE documents SET text = ? WHERE id = ?", ["\n".join(speech(4242)), holder])
+            dedup.update_clusters(c.db, [holder])
+        check()
+        _stock_corpus(c, 6, start=24)
+        check()
+    finally:
+        c.close()

@@ -2,7 +2,8 @@
 queries. Plain data, merged by the plugin's get_metadata hook into every database that is a fanwen corpus."""
 from __future__ import annotations
 
-HIDDEN = ["pages", "dedup_keys", "dedup_keys_mid", "dedup_keys_new", "dedup_docs", "dedup_state", "documents_fts"]
+HIDDEN = ["pages", "dedup_keys", "dedup_keys_mid", "dedup_keys_new", "dedup_docs", "dedup_state", "dedup_stop_keys",
+          "dedup_filters", "documents_fts"]
 
 DOCUMENT_COLUMNS = {
     "id": "document id (the row page shows the text and every copy)",

@@ -5,7 +5,8 @@ store's transaction), `rebuild(db)` (from scratch, same result). Benchmarks: `py
 `python -m benchmarks.scale` (cost per document as the corpus grows).
 
 Modules: `sketch` (n-grams, MinHash, index keys), `verify` (a candidate pair on exact n-grams), `index` (tables,
-capped posting lists, sketches of stored documents), `place` (placement, update_clusters, rebuild), `clusters`
+capped posting lists, sketches of stored documents), `keyfilter` (the stop keys and Bloom filters that let a lookup
+skip the tables), `place` (placement, update_clusters, rebuild), `clusters`
 (joins, clusters and canonical copies from the links).
 
 Comparison text
@@ -18,11 +19,15 @@ both 4- and 5-grams, and longer grams lose more to every swap or watermark (0.89
 
 Candidates: one persisted index
 -------------------------------
-`dedup_keys(key, doc_id)` is an indexed SQLite table (WITHOUT ROWID): nothing is loaded into memory at start and a
-lookup is a B-tree seek. New keys go to the small `dedup_keys_new` first, move to `dedup_keys_mid` in one sorted
+`dedup_keys(key, doc_id)` is an indexed SQLite table (WITHOUT ROWID): the postings are never loaded into memory and
+a lookup is a B-tree seek. New keys go to the small `dedup_keys_new` first, move to `dedup_keys_mid` in one sorted
 insert every HOT_KEYS keys, and from there to `dedup_keys` once the middle table holds MID_KEYS keys or MID_SHARE
 of the big one's (an LSM tree of three B-trees, `index.merge_keys`), so a transaction dirties few pages and the pages
-written per key stay bounded whatever the size of the corpus. A document writes these keys:
+written per key stay bounded whatever the size of the corpus. A lookup asks the two older tables only for keys their
+Bloom filters hold and no table for a stop key (`fanwen.dedup.keyfilter`; the answer is the same): at a million
+documents two thirds of a new document's keys are in no list and a quarter are stop keys, and each of their seeks
+read a leaf page of a B-tree bigger than any cache (the filters: ~2 bytes a key in memory and in dedup_filters, 40 MB
+at a million documents). A document writes these keys:
 - `x`: its content hash (exact copies);
 - `f`: FULL_BANDS band hashes of a MinHash signature (datasketch's affine32 permutations, FULL_BANDS x FULL_ROWS)
   of all its n-grams: near copies whose differences are spread over the text (swaps, watermarks, page markers).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from cleaners.fingerprint import fingerprint_text
+from fanwen.dedup import keyfilter
 from fanwen.dedup.sketch import Sketch, sketch
 
 POSTING_CAP = 8  # a key shared by this many indexed documents is a stop key: never a reason to compare, not extended
@@ -39,6 +40,7 @@ def ensure_schema(db) -> None:
       per placed document: rep is the indexed document of its group of exact copies; sig its packed MinHash
       signature (256 bytes, read to screen candidates that share a single key); the rest are the figures of the
       canonical rule (signs: 伪原创/pinyin signs per 1000 characters; compilation: several speeches in one document);
+    - dedup_stop_keys(key), dedup_filters(level, keys, bits): what a lookup may skip (fanwen.dedup.keyfilter);
     - links(doc_a, doc_b, kind, jaccard, containment, coverage_a, joins, span_start, span_end): verified links.
       doc_a is the bigger document (for exact: the indexed copy), doc_b the smaller; jaccard: of the n-gram sets;
       containment: the share of doc_b found in doc_a (smoothed coverage); coverage_a: the share of doc_a found in
@@ -51,6 +53,9 @@ def ensure_schema(db) -> None:
         db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key INTEGER NOT NULL, doc_id INTEGER NOT NULL, "
                    "PRIMARY KEY (key, doc_id)) WITHOUT ROWID")
     db.execute("CREATE TABLE IF NOT EXISTS dedup_state (name TEXT PRIMARY KEY, value INTEGER)")
+    db.execute("CREATE TABLE IF NOT EXISTS dedup_stop_keys (key INTEGER PRIMARY KEY)")
+    db.execute("CREATE TABLE IF NOT EXISTS dedup_filters (id INTEGER PRIMARY KEY, level TEXT NOT NULL, "
+               "keys INTEGER NOT NULL, bits BLOB NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS dedup_docs (doc_id INTEGER PRIMARY KEY, fp_hash INTEGER, rep INTEGER, "
                "ngrams INTEGER, signs REAL, pinyin REAL, compilation INTEGER DEFAULT 0, preview INTEGER DEFAULT 0, "
                "leftovers REAL, completeness REAL, sig BLOB)")
@@ -73,38 +78,66 @@ def ensure_schema(db) -> None:
 
 # --------------------------------------------------------------------------------------------- key index
 class KeyIndex:
-    """The posting lists of dedup_keys + dedup_keys_new, each capped at POSTING_CAP documents.
+    """The posting lists of the three key tables, each capped at POSTING_CAP documents.
 
     A key whose list is full is a stop key: a stock passage (套话, slogans, the opening formula of a speech) shared by
     that many different indexed documents says nothing about copying, so it yields no candidates and takes no more
-    postings. Lookups read at most POSTING_CAP rows per key, whatever the size of the corpus."""
+    postings. Lookups read at most POSTING_CAP rows per key, whatever the size of the corpus, and no table at all
+    for a stop key or a key that the older tables' filters do not hold (fanwen.dedup.keyfilter). One KeyIndex
+    serves one batch, inside the writer's transaction."""
 
     def __init__(self, db):
         self.db = db
         self.added = 0
+        self.state = keyfilter.state_for(db, KEY_TABLES, POSTING_CAP)
 
-    def postings(self, keys: list[int]) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = defaultdict(list)
+    def _fetch(self, out: dict[int, list[int]], tables: tuple[str, ...], keys: list[int]) -> None:
         for i in range(0, len(keys), 300):
             part = keys[i:i + 300]
             q = ",".join("?" * len(part))
-            sql = " UNION ALL ".join(f"SELECT key, doc_id FROM {t} WHERE key IN ({q})" for t in KEY_TABLES)
-            for k, d in self.db.execute(sql, part * len(KEY_TABLES)):
+            sql = " UNION ALL ".join(f"SELECT key, doc_id FROM {t} WHERE key IN ({q})" for t in tables)
+            for k, d in self.db.execute(sql, part * len(tables)):
                 out[k].append(d)
+
+    def postings(self, keys: list[int]) -> dict[int, list[int]]:
+        """Every posting of `keys` (stop keys' full lists too), newest table first."""
+        out: dict[int, list[int]] = defaultdict(list)
+        self._fetch(out, KEY_TABLES[:1], keys)
+        self._fetch(out, KEY_TABLES[1:], self.state.maybe_older(keys))
         return out
 
-    def add(self, doc_id: int, keys: list[int]) -> None:
+    def lookup(self, keys: list[int]) -> tuple[dict[int, list[int]], set[int]]:
+        """The postings of the keys that are no stop keys, and the stop keys among `keys`."""
+        stop = self.state.stop
+        found = {k for k in keys if k in stop}
+        posted = self.postings([k for k in keys if k not in found] if found else keys)
+        full = [k for k, lst in posted.items() if len(lst) >= POSTING_CAP]
+        if full:  # a corpus whose stop keys were not all recorded: record them now
+            self._stopped(full)
+            found.update(full)
+            for k in full:
+                del posted[k]
+        return posted, found
+
+    def _stopped(self, keys: list[int]) -> None:
+        self.db.conn.executemany("INSERT OR IGNORE INTO dedup_stop_keys (key) VALUES (?)", [(k,) for k in keys])
+        self.state.stop.update(keys)
+
+    def add(self, doc_id: int, keys: list[int], filled: list[int] = ()) -> None:
+        """Post `keys` for `doc_id`; `filled` are those of them whose lists this posting fills (stop keys now)."""
         self.db.conn.executemany("INSERT OR IGNORE INTO dedup_keys_new (key, doc_id) VALUES (?, ?)",
                                  [(k, doc_id) for k in keys])
+        if filled:
+            self._stopped(list(filled))
         self.added += len(keys)
 
     def finish(self) -> None:
         if self.added:
-            merge_keys(self.db, self.added)
+            merge_keys(self.db, self.added, self.state)
             self.added = 0
 
 
-def merge_keys(db, added: int) -> None:
+def merge_keys(db, added: int, lookups: keyfilter.LookupState) -> None:
     """Move keys down the three tables once the newer ones are full: an LSM tree whose levels are SQLite B-trees.
 
     New keys go to the small dedup_keys_new, whose pages stay few and hot, so a transaction writes few pages. At
@@ -114,13 +147,17 @@ def merge_keys(db, added: int) -> None:
     pages than HOT_KEYS (~3M keys, ~150k documents), so the pages written per document would grow with the corpus
     (measured before the middle table: 3.4 KB of WAL per document at ~18k documents, 31 KB at ~214k). With the
     middle level each key is written three times, and the big table is rewritten once per MID_SHARE of its size:
-    the pages written per key stay bounded. Lookups read three B-trees, two of them small."""
+    the pages written per key stay bounded. Lookups read three B-trees, two of them small, and the two older ones
+    only for keys their filters hold: each move adds a filter of the keys it moves to dedup_keys_mid's filters, and
+    a move into dedup_keys replaces all of them by one filter of dedup_keys, built from the table."""
     state = dict(db.execute("SELECT name, value FROM dedup_state"))
     new = state.get("new_keys", 0) + added
     if new < HOT_KEYS:
         db.execute("INSERT INTO dedup_state (name, value) VALUES ('new_keys', ?) "
                    "ON CONFLICT(name) DO UPDATE SET value = excluded.value", [new])
         return
+    lookups.add_mid(keyfilter.filter_of(db, "SELECT key FROM dedup_keys_new"))
+    keyfilter.save_filter(db, "mid", lookups.mids[-1])
     moved = _move_keys(db, "dedup_keys_new", "dedup_keys_mid")
     mid = state.get("mid_keys", 0) + moved
     if "big_keys" not in state:  # a corpus made before the middle table: count once
@@ -129,6 +166,8 @@ def merge_keys(db, added: int) -> None:
     if mid >= max(MID_KEYS, MID_SHARE * big):
         big += _move_keys(db, "dedup_keys_mid", "dedup_keys")
         mid = 0
+        lookups.set_filters(keyfilter.filter_of(db, "SELECT key FROM dedup_keys"), [])
+        keyfilter.save_filter(db, "big", lookups.big)
     db.conn.executemany("INSERT INTO dedup_state (name, value) VALUES (?, ?) "
                         "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                         [("new_keys", 0), ("mid_keys", mid), ("big_keys", big)])

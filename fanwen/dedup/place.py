@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 
 from cleaners.fingerprint import content_hash, fingerprint_text
 from fanwen.dedup import index as _index
+from fanwen.dedup import keyfilter
 from fanwen.dedup.clusters import _cluster_region, _region, _rows
 from fanwen.dedup.index import KeyIndex, ensure_schema, load_fp, sketches
 from fanwen.dedup.sketch import NGRAM, _key, from_prepared, prepare, signature_similarity
@@ -22,8 +23,11 @@ def _remove(db, doc_id: int) -> None:
     if row is None:
         return
     if row[0] == doc_id:
-        for table in _index.KEY_TABLES:
+        for table in _index.KEY_TABLES:  # a stop key whose list loses a posting is a stop key no more
+            db.execute(f"DELETE FROM dedup_stop_keys WHERE key IN (SELECT key FROM {table} WHERE doc_id = ?)",
+                       [doc_id])
             db.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+        keyfilter.forget(db)
     db.execute("DELETE FROM links WHERE doc_a = ? OR doc_b = ?", [doc_id, doc_id])
     db.execute("DELETE FROM dedup_docs WHERE doc_id = ?", [doc_id])
 
@@ -90,9 +94,8 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
     if prepared is None or len(prepared[0]) != 8 * ngrams:  # not made by the workers (or for another text)
         prepared = prepare(fp, chash)
     sk, keys, sig, bands = from_prepared(fp, prepared)
-    posted = keys_index.postings(keys)
-    live = {k: lst for k, lst in posted.items() if len(lst) < _index.POSTING_CAP}
-    stats["stop_keys"] += len(posted) - len(live)
+    live, stop = keys_index.lookup(keys)
+    stats["stop_keys"] += len(stop)
     shared = Counter(d for lst in live.values() for d in lst)
     single = sorted({d for k, lst in live.items() if k in bands for d in lst if shared[d] == 1})
     if single:
@@ -123,9 +126,8 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
             stats[m.kind] += 1
             rows.append(_link_row(other, doc_id, m))
     db.conn.executemany(_LINK_INSERT, rows)
-    new_keys = [k for k in keys if len(posted.get(k, ())) < _index.POSTING_CAP
-                and not (near and near.intersection(posted.get(k, ())))]
-    keys_index.add(doc_id, new_keys)
+    new_keys = [k for k in keys if k not in stop and not (near and near.intersection(live.get(k, ())))]
+    keys_index.add(doc_id, new_keys, [k for k in new_keys if len(live.get(k, ())) == _index.POSTING_CAP - 1])
     stats["keys"] += len(new_keys)
     db.execute(_DOC_INSERT, [doc_id, _hash_int(chash), doc_id, sk.size, signs, pinyin, sig])
     sketches.put(_hash_int(chash), sk)
@@ -178,7 +180,7 @@ def rebuild(db, incremental: bool = False, batch: int = 500) -> dict:
     ensure_schema(db)
     for table in _index.KEY_TABLES:
         db.execute(f"DELETE FROM {table}")
-    db.execute("DELETE FROM dedup_state")
+    db.execute("DELETE FROM dedup_state")  # and with it the lookup state's token: the next KeyIndex builds it anew
     db.execute("DELETE FROM dedup_docs")
     db.execute("DELETE FROM links")
     db.execute("UPDATE documents SET cluster_id = NULL, is_canonical = 0")

@@ -1,0 +1,192 @@
+"""What a key lookup may skip: the keys the two older key tables cannot hold, and the stop keys.
+
+Most keys of a new document are in no posting list (two thirds of them at a million documents), and a quarter are
+stop keys (full lists: stock passages). Looked up in SQLite, each is a seek that reads a leaf page of a B-tree far
+bigger than any cache once the corpus is large: at 1M documents the lookups were 3.3 ms of a document's ~10 (0.27
+at 10k), the main reason the writer's cost grew with the corpus. So the writer keeps, per database:
+
+- `stop`: every stop key (a key with POSTING_CAP postings), exact: a key is added the moment its last posting is
+  written and removed when a document of its list is removed; persisted in dedup_stop_keys, in the same
+  transaction as the postings;
+- Bloom filters over the keys of dedup_keys (one, rebuilt from the table whenever dedup_keys_mid moves into it)
+  and of dedup_keys_mid (one per move of dedup_keys_new into it, built from the keys that move); persisted in
+  dedup_filters. A key that no filter holds is in neither table (a Bloom filter has no false negatives), so only
+  the small, hot dedup_keys_new is asked for it. A false positive (~1 %) only costs the seek it would have cost.
+
+The answer of a lookup is the same as without any of this (tests/test_dedup.py checks it), only cheaper. The
+invariant: every key in dedup_keys_mid and dedup_keys is in a filter; only `fanwen.dedup.index` writes those tables.
+
+The loaded state is cached per database object between batches and checked against a random token in dedup_state,
+replaced at the start of every batch that may change it, in the batch's transaction (written through the connection,
+not sqlite-utils' `execute`, which would commit it on its own): a rolled-back batch, or another process that wrote
+to the corpus, leaves a token that no cache holds, so the state is read again from the tables.
+"""
+from __future__ import annotations
+
+import random
+import weakref
+
+import numpy as np
+
+BITS_PER_KEY = 12  # one 64-bit word per key, 6 bits set in it: ~1 % false positives at 12 bits a key (measured)
+PROBES = 6
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every bit of the result depends on every bit of the key."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _MIX1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _MIX2
+    return x ^ (x >> np.uint64(31))
+
+
+def _probe(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each key: the hash that picks its word (any filter size) and the mask of its PROBES bits."""
+    h = _mix(keys.astype(np.uint64))
+    g = _mix(h + _GOLDEN)
+    mask = np.zeros(len(keys), dtype=np.uint64)
+    for i in range(PROBES):
+        mask |= np.uint64(1) << ((g >> np.uint64(6 * i)) & np.uint64(63))
+    return (h >> np.uint64(32)).astype(np.intp), mask
+
+
+class KeyFilter:
+    """A blocked Bloom filter of integer keys: each key sets PROBES bits of one 64-bit word. Sizes are powers of two
+    words (12-24 bits a key), so that filters of similar key counts share a size and are asked together."""
+
+    def __init__(self, words: np.ndarray, keys: int = 0):
+        self.words = words
+        self.keys = keys
+
+    @classmethod
+    def sized(cls, n: int) -> "KeyFilter":
+        return cls(np.zeros(1 << max(0, (n * BITS_PER_KEY // 64)).bit_length(), dtype=np.uint64))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, keys: int) -> "KeyFilter":
+        return cls(np.frombuffer(data, dtype=np.uint64).copy(), keys)
+
+    def to_bytes(self) -> bytes:
+        return self.words.tobytes()
+
+    def add(self, keys: np.ndarray) -> None:
+        if len(keys):
+            word, mask = _probe(keys)
+            np.bitwise_or.at(self.words, word & (len(self.words) - 1), mask)
+            self.keys += len(keys)
+
+    def might_contain(self, keys: np.ndarray) -> np.ndarray:
+        word, mask = _probe(keys)
+        return (self.words[word & (len(self.words) - 1)] & mask) == mask
+
+
+def filter_of(db, sql: str, params=(), chunk: int = 500_000) -> KeyFilter:
+    """A filter of the keys a query returns (one column), read in chunks: memory stays bounded at any size."""
+    n = db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+    f = KeyFilter.sized(n)
+    cur = db.execute(sql, params)
+    while rows := cur.fetchmany(chunk):
+        f.add(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+    return f
+
+
+class LookupState:
+    """The stop keys and filters of one database (see the module docstring)."""
+
+    def __init__(self, stop: set[int], big: KeyFilter | None, mids: list[KeyFilter], token: int | None = None):
+        self.stop, self.token = stop, token
+        self.big: KeyFilter | None = None
+        self.mids: list[KeyFilter] = []
+        self._stacks: list[np.ndarray] = []
+        self.set_filters(big, mids)
+
+    def set_filters(self, big: KeyFilter | None, mids: list[KeyFilter]) -> None:
+        self.big, self.mids = big, list(mids)
+        by_size: dict[int, list[np.ndarray]] = {}
+        for f in ([big] if big is not None else []) + self.mids:
+            by_size.setdefault(len(f.words), []).append(f.words)
+        self._stacks = [np.stack(ws) for ws in by_size.values()]  # one gather asks all filters of a size
+
+    def add_mid(self, f: KeyFilter) -> None:
+        self.set_filters(self.big, self.mids + [f])
+
+    def maybe_older(self, keys: list[int]) -> list[int]:
+        """The keys that dedup_keys_mid or dedup_keys may hold (all of `keys` but those no filter holds)."""
+        if not keys or not self._stacks:
+            return []
+        word, mask = _probe(np.asarray(keys, dtype=np.int64))
+        hit = np.zeros(len(keys), dtype=bool)
+        for stack in self._stacks:
+            hit |= ((stack[:, word & (stack.shape[1] - 1)] & mask) == mask).any(axis=0)
+        return [k for k, h in zip(keys, hit.tolist()) if h]
+
+
+_STATES: "weakref.WeakKeyDictionary[object, LookupState]" = weakref.WeakKeyDictionary()
+
+
+def _token(db) -> int | None:
+    row = db.execute("SELECT value FROM dedup_state WHERE name = 'filter_token'").fetchone()
+    return row[0] if row else None
+
+
+def _set_token(db, token: int) -> None:
+    db.conn.execute("INSERT INTO dedup_state (name, value) VALUES ('filter_token', ?) "
+               "ON CONFLICT(name) DO UPDATE SET value = excluded.value", [token])
+
+
+def build(db, key_tables: tuple[str, ...], cap: int) -> LookupState:
+    """Make the stop keys and filters from the key tables (a corpus indexed before they existed, or after
+    `rebuild` emptied the tables): one pass over every key."""
+    db.conn.execute("DELETE FROM dedup_stop_keys")
+    db.conn.execute("DELETE FROM dedup_filters")
+    union = " UNION ALL ".join(f"SELECT key FROM {t}" for t in key_tables)
+    db.conn.execute(f"INSERT INTO dedup_stop_keys (key) SELECT key FROM ({union}) GROUP BY key HAVING count(*) >= ?",
+               [cap])
+    _new, mid, big = key_tables
+    state = LookupState({r[0] for r in db.execute("SELECT key FROM dedup_stop_keys")},
+                        filter_of(db, f"SELECT key FROM {big}"), [])
+    save_filter(db, "big", state.big)
+    if db.execute(f"SELECT 1 FROM {mid} LIMIT 1").fetchone():
+        state.add_mid(filter_of(db, f"SELECT key FROM {mid}"))
+        save_filter(db, "mid", state.mids[-1])
+    return state
+
+
+def load(db) -> LookupState:
+    stop = {r[0] for r in db.execute("SELECT key FROM dedup_stop_keys")}
+    big, mids = None, []
+    for level, keys, bits in db.execute("SELECT level, keys, bits FROM dedup_filters ORDER BY id"):
+        f = KeyFilter.from_bytes(bits, keys)
+        if level == "big":
+            big = f
+        else:
+            mids.append(f)
+    return LookupState(stop, big, mids)
+
+
+def save_filter(db, level: str, f: KeyFilter) -> None:
+    if level == "big":
+        db.conn.execute("DELETE FROM dedup_filters")  # the big table's filter replaces every filter before it
+    db.conn.execute("INSERT INTO dedup_filters (level, keys, bits) VALUES (?, ?, ?)", [level, f.keys, f.to_bytes()])
+
+
+def state_for(db, key_tables: tuple[str, ...], cap: int) -> LookupState:
+    """The lookup state of `db` for a batch that may change it: the cached one if the database's token still
+    matches, else read (or built) from the tables; a new token is written either way (see the module docstring)."""
+    token = _token(db)
+    state = _STATES.get(db)
+    if state is None or token is None or state.token != token:
+        state = build(db, key_tables, cap) if token is None else load(db)
+    state.token = random.getrandbits(62)
+    _set_token(db, state.token)
+    _STATES[db] = state
+    return state
+
+
+def forget(db) -> None:
+    """Drop the cached state of `db` (its stop keys changed outside a batch): the next batch reads the tables."""
+    _STATES.pop(db, None)
