@@ -526,8 +526,8 @@ def test_lookups_skip_stop_keys_and_filtered_keys_and_answer_as_the_tables_do(tm
 
 def test_lookup_state_is_read_again_after_a_rollback_a_reopen_and_a_removal(tmp_db, monkeypatch):
     """The cached stop keys and filters never outlive the tables they mirror: a batch rolled back after a key
-    became a stop key, a corpus reopened, a corpus from before the filters (no stop keys, no filters, no token),
-    and a re-placed document whose keys were stop keys all leave the lookups answering as the tables do."""
+    became a stop key, a corpus reopened, a corpus from before the filters (no stop keys, no filters, no token), one
+    whose keys a version from before the filters moved, and a re-placed document whose keys were stop keys all leave the lookups answering as the tables do."""
     monkeypatch.setattr(dedup.index, "HOT_KEYS", 150)
     monkeypatch.setattr(dedup.index, "MID_KEYS", 400)
     monkeypatch.setattr(dedup.index, "POSTING_CAP", 3)
@@ -560,6 +560,16 @@ def test_lookup_state_is_read_again_after_a_rollback_a_reopen_and_a_removal(tmp_
             c.db.execute("DELETE FROM dedup_stop_keys")
             c.db.execute("DELETE FROM dedup_filters")
             c.db.execute("DELETE FROM dedup_state WHERE name = 'filter_token'")
+        c.close()
+        c = Corpus(tmp_db)
+        check()
+        # a version from before the filters moves keys into the middle table (no filter for them), then this one
+        # opens the corpus again: the filters hold fewer keys than the tables were given, so they are built again
+        _stock_corpus(c, 4, start=30)
+        with c.db.conn:
+            moved = dedup.index._move_keys(c.db, "dedup_keys_new", "dedup_keys_mid")
+            c.db.execute("UPDATE dedup_state SET value = value + ? WHERE name = 'mid_keys'", [moved])
+        assert moved > 0
         c.close()
         c = Corpus(tmp_db)
         check()

@@ -106,10 +106,15 @@ class LookupState:
 
     def set_filters(self, big: KeyFilter | None, mids: list[KeyFilter]) -> None:
         self.big, self.mids = big, list(mids)
-        by_size: dict[int, list[np.ndarray]] = {}
+        by_size: dict[int, list[KeyFilter]] = {}
         for f in ([big] if big is not None else []) + self.mids:
-            by_size.setdefault(len(f.words), []).append(f.words)
-        self._stacks = [np.stack(ws) for ws in by_size.values()]  # one gather asks all filters of a size
+            by_size.setdefault(len(f.words), []).append(f)
+        self._stacks = []
+        for fs in by_size.values():  # one gather asks all filters of a size; each filter's words become a row of it
+            stack = fs[0].words[None, :] if len(fs) == 1 else np.stack([f.words for f in fs])
+            for f, row in zip(fs, stack):
+                f.words = row
+            self._stacks.append(stack)
 
     def add_mid(self, f: KeyFilter) -> None:
         self.set_filters(self.big, self.mids + [f])
@@ -156,8 +161,9 @@ def build(db, key_tables: tuple[str, ...], cap: int) -> LookupState:
     return state
 
 
-def load(db) -> LookupState:
-    stop = {r[0] for r in db.execute("SELECT key FROM dedup_stop_keys")}
+def load(db) -> LookupState | None:
+    """The persisted state, or None if the filters do not hold as many keys as the older tables were given (a
+    version of fanwen from before the filters moved keys in this corpus since): then it must be built again."""
     big, mids = None, []
     for level, keys, bits in db.execute("SELECT level, keys, bits FROM dedup_filters ORDER BY id"):
         f = KeyFilter.from_bytes(bits, keys)
@@ -165,7 +171,10 @@ def load(db) -> LookupState:
             big = f
         else:
             mids.append(f)
-    return LookupState(stop, big, mids)
+    counts = dict(db.execute("SELECT name, value FROM dedup_state WHERE name IN ('mid_keys', 'big_keys')"))
+    if len(counts) == 2 and sum(f.keys for f in mids + ([big] if big else [])) != sum(counts.values()):
+        return None
+    return LookupState({r[0] for r in db.execute("SELECT key FROM dedup_stop_keys")}, big, mids)
 
 
 def save_filter(db, level: str, f: KeyFilter) -> None:
@@ -180,7 +189,7 @@ def state_for(db, key_tables: tuple[str, ...], cap: int) -> LookupState:
     token = _token(db)
     state = _STATES.get(db)
     if state is None or token is None or state.token != token:
-        state = build(db, key_tables, cap) if token is None else load(db)
+        state = (load(db) if token is not None else None) or build(db, key_tables, cap)
     state.token = random.getrandbits(62)
     _set_token(db, state.token)
     _STATES[db] = state
