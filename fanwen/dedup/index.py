@@ -204,9 +204,13 @@ class SketchCache:
         if len(self.data) > self.size:
             self.data.pop(next(iter(self.data)))
 
-    def get(self, db, doc_id: int) -> Sketch:
-        row = db.execute("SELECT fp_hash FROM dedup_docs WHERE doc_id = ?", [doc_id]).fetchone()
-        k = row[0] if row else None
+    def get(self, db, doc_id: int, fp_hashes: dict[int, int | None] | None = None) -> Sketch:
+        """The sketch of a placed document; `fp_hashes` ({doc_id: fp_hash} read with other columns) saves a query."""
+        if fp_hashes is not None and doc_id in fp_hashes:
+            k = fp_hashes[doc_id]
+        else:
+            row = db.execute("SELECT fp_hash FROM dedup_docs WHERE doc_id = ?", [doc_id]).fetchone()
+            k = row[0] if row else None
         sk = self.data.pop(k, None) if k is not None else None
         if sk is None:
             sk = sketch(load_fp(db, doc_id))

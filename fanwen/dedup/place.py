@@ -97,18 +97,20 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
     live, stop = keys_index.lookup(keys)
     stats["stop_keys"] += len(stop)
     shared = Counter(d for lst in live.values() for d in lst)
-    single = sorted({d for k, lst in live.items() if k in bands for d in lst if shared[d] == 1})
-    if single:
-        sigs = dict(_rows(db, "SELECT doc_id, sig FROM dedup_docs WHERE doc_id IN ({q})", single))
-        weak = {d for d in single if sigs.get(d) and signature_similarity(sig, sigs[d]) < SINGLE_KEY_SIMILARITY}
-        stats["screened"] += len(weak)
-    else:
-        weak = set()
+    single = {d for k, lst in live.items() if k in bands for d in lst if shared[d] == 1}
+    # one read of dedup_docs for every candidate: the signatures of those that share a single band key, the
+    # fingerprint hash (the sketch cache's key) of all
+    fp_hashes, sigs = {}, {}
+    for d, fp_hash, packed in _rows(db, "SELECT doc_id, fp_hash, sig FROM dedup_docs WHERE doc_id IN ({q})",
+                                    sorted(shared)):
+        fp_hashes[d], sigs[d] = fp_hash, packed
+    weak = {d for d in single if sigs.get(d) and signature_similarity(sig, sigs[d]) < SINGLE_KEY_SIMILARITY}
+    stats["screened"] += len(weak)
     cands = sorted(d for d in shared if d not in weak)
     stats["candidates"] += len(cands)
     rows, near, contains = [], set(), []
     for other in cands:
-        m = compare(sketches.get(db, other), sk)
+        m = compare(sketches.get(db, other, fp_hashes), sk)
         if m is not None:
             stats[m.kind] += 1
             rows.append(_link_row(other, doc_id, m))
