@@ -84,7 +84,7 @@ class KeyFilter:
         return (self.words[word & (len(self.words) - 1)] & mask) == mask
 
 
-def filter_of(db, sql: str, params=(), chunk: int = 500_000) -> KeyFilter:
+def filter_of(db, sql: str, params=(), chunk: int = 100_000) -> KeyFilter:
     """A filter of the keys a query returns (one column), read in chunks: memory stays bounded at any size."""
     n = db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
     f = KeyFilter.sized(n)
