@@ -30,6 +30,7 @@ import numpy as np
 
 BITS_PER_KEY = 12  # one 64-bit word per key, 6 bits set in it: ~1 % false positives at 12 bits a key (measured)
 PROBES = 6
+_BIG_STEP = 1 << 20
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -55,8 +56,9 @@ def _probe(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class KeyFilter:
-    """A blocked Bloom filter of integer keys: each key sets PROBES bits of one 64-bit word. Sizes are powers of two
-    words (12-24 bits a key), so that filters of similar key counts share a size and are asked together."""
+    """A blocked Bloom filter of integer keys: each key sets PROBES bits of one 64-bit word. Small filters have a
+    power of two words (12-24 bits a key), so that the middle table's filters, of similar key counts, share a size
+    and are asked together; a big one a multiple of 2^20 words (8 MB) at most 8 MB past 12 bits a key."""
 
     def __init__(self, words: np.ndarray, keys: int = 0):
         self.words = words
@@ -64,7 +66,9 @@ class KeyFilter:
 
     @classmethod
     def sized(cls, n: int) -> "KeyFilter":
-        return cls(np.zeros(1 << max(0, (n * BITS_PER_KEY // 64)).bit_length(), dtype=np.uint64))
+        words = n * BITS_PER_KEY // 64 + 1
+        words = 1 << (words - 1).bit_length() if words <= _BIG_STEP else -(-words // _BIG_STEP) * _BIG_STEP
+        return cls(np.zeros(words, dtype=np.uint64))
 
     @classmethod
     def from_bytes(cls, data: bytes, keys: int) -> "KeyFilter":
@@ -76,12 +80,12 @@ class KeyFilter:
     def add(self, keys: np.ndarray) -> None:
         if len(keys):
             word, mask = _probe(keys)
-            np.bitwise_or.at(self.words, word & (len(self.words) - 1), mask)
+            np.bitwise_or.at(self.words, word % len(self.words), mask)
             self.keys += len(keys)
 
     def might_contain(self, keys: np.ndarray) -> np.ndarray:
         word, mask = _probe(keys)
-        return (self.words[word & (len(self.words) - 1)] & mask) == mask
+        return (self.words[word % len(self.words)] & mask) == mask
 
 
 def filter_of(db, sql: str, params=(), chunk: int = 100_000) -> KeyFilter:
@@ -126,7 +130,7 @@ class LookupState:
         word, mask = _probe(np.asarray(keys, dtype=np.int64))
         hit = np.zeros(len(keys), dtype=bool)
         for stack in self._stacks:
-            hit |= ((stack[:, word & (stack.shape[1] - 1)] & mask) == mask).any(axis=0)
+            hit |= ((stack[:, word % stack.shape[1]] & mask) == mask).any(axis=0)
         return [k for k, h in zip(keys, hit.tolist()) if h]
 
 
