@@ -563,6 +563,18 @@ def test_lookup_state_is_read_again_after_a_rollback_a_reopen_and_a_removal(tmp_
         c.close()
         c = Corpus(tmp_db)
         check()
+        # counts of the merge thresholds that removals left too high, in a corpus from before the filters: they
+        # are built once, not at every opening
+        builds = []
+        monkeypatch.setattr(dedup.keyfilter, "build", lambda *a, _b=dedup.keyfilter.build: builds.append(1) or _b(*a))
+        with c.db.conn:
+            c.db.execute("UPDATE dedup_state SET value = value + 7 WHERE name IN ('mid_keys', 'big_keys')")
+            c.db.execute("DELETE FROM dedup_state WHERE name = 'filter_token'")
+        for _ in range(2):
+            c.close()
+            c = Corpus(tmp_db)
+            check()
+        assert len(builds) == 1
         # a version from before the filters moves keys into the middle table (no filter for them), then this one
         # opens the corpus again: the filters hold fewer keys than the tables were given, so they are built again
         _stock_corpus(c, 4, start=30)

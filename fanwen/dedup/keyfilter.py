@@ -144,7 +144,7 @@ def _token(db) -> int | None:
 
 def _set_token(db, token: int) -> None:
     db.conn.execute("INSERT INTO dedup_state (name, value) VALUES ('filter_token', ?) "
-               "ON CONFLICT(name) DO UPDATE SET value = excluded.value", [token])
+                    "ON CONFLICT(name) DO UPDATE SET value = excluded.value", [token])
 
 
 def build(db, key_tables: tuple[str, ...], cap: int) -> LookupState:
@@ -154,7 +154,7 @@ def build(db, key_tables: tuple[str, ...], cap: int) -> LookupState:
     db.conn.execute("DELETE FROM dedup_filters")
     union = " UNION ALL ".join(f"SELECT key FROM {t}" for t in key_tables)
     db.conn.execute(f"INSERT INTO dedup_stop_keys (key) SELECT key FROM ({union}) GROUP BY key HAVING count(*) >= ?",
-               [cap])
+                    [cap])
     _new, mid, big = key_tables
     state = LookupState({r[0] for r in db.execute("SELECT key FROM dedup_stop_keys")},
                         filter_of(db, f"SELECT key FROM {big}"), [])
@@ -162,6 +162,11 @@ def build(db, key_tables: tuple[str, ...], cap: int) -> LookupState:
     if db.execute(f"SELECT 1 FROM {mid} LIMIT 1").fetchone():
         state.add_mid(filter_of(db, f"SELECT key FROM {mid}"))
         save_filter(db, "mid", state.mids[-1])
+    # the merge thresholds' counts, from the tables: removed documents' keys leave them too high (nothing counts
+    # down), and `load` compares them with the filters' counts
+    db.conn.executemany("INSERT INTO dedup_state (name, value) VALUES (?, ?) "
+                        "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                        [("mid_keys", state.mids[-1].keys if state.mids else 0), ("big_keys", state.big.keys)])
     return state
 
 
