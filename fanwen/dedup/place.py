@@ -23,10 +23,11 @@ def _remove(db, doc_id: int) -> None:
     if row is None:
         return
     if row[0] == doc_id:
-        for table in _index.KEY_TABLES:  # a stop key whose list loses a posting is a stop key no more
-            db.execute(f"DELETE FROM dedup_stop_keys WHERE key IN (SELECT key FROM {table} WHERE doc_id = ?)",
-                       [doc_id])
-            db.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+        for table in _index.KEY_TABLES:  # one scan finds the keys (no index on doc_id); the deletes seek them
+            keys = [r[0] for r in db.execute(f"SELECT key FROM {table} WHERE doc_id = ?", [doc_id])]
+            db.conn.executemany(f"DELETE FROM {table} WHERE key = ? AND doc_id = ?", [(k, doc_id) for k in keys])
+            # a stop key whose list loses a posting is a stop key no more
+            db.conn.executemany("DELETE FROM dedup_stop_keys WHERE key = ?", [(k,) for k in keys])
         keyfilter.forget(db)
     db.execute("DELETE FROM links WHERE doc_a = ? OR doc_b = ?", [doc_id, doc_id])
     db.execute("DELETE FROM dedup_docs WHERE doc_id = ?", [doc_id])
