@@ -264,6 +264,7 @@ def run(sizes: list[int], workers: int, workdir: Path, with_lsh: bool, lsh_max: 
             n = max(1, totals["new"])
             res = {"size": hi, "window": n, "docs_s": n / wall, "writer_ms": 1000 * writer / n,
                    "worker_ms": 1000 * worker / n, "candidates": totals["candidates"] / n,
+                   "prechecked": totals.get("prechecked", 0) / n,
                    "dedup_ms": 1000 * totals.get("cpu_dedup", 0.0) / n, "fts_ms": 1000 * totals.get("cpu_fts", 0.0) / n,
                    "bytes": db_bytes(db),
                    "rss_writer_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -288,7 +289,8 @@ def fmt(r: dict) -> str:
              f"{r['worker_ms']:.2f} ms (on 2 free cores that is {cpu_bound:.0f} docs/s); of the writer's: dedup "
              f"{r['dedup_ms']:.2f} ms, FTS insert {r['fts_ms']:.2f} ms, the rest (reading, rows, commits) "
              f"{r['writer_ms'] - r['dedup_ms'] - r['fts_ms']:.2f} ms",
-             f"  dedup candidates verified per document: {r['candidates']:.2f}",
+             f"  dedup candidates verified per document: {r['candidates']:.2f} (compared by the workers ahead of the "
+             f"writer: {r.get('prechecked', 0):.2f})",
              "  database bytes per document: " + ", ".join(f"{k} {v / n:,.0f}" for k, v in sorted(tables.items())) +
              f"; total {total / n:,.0f} = {total / max(1, b['text']):.2f}x the stored text ({b['text'] / n:,.0f})",
              f"  peak RSS: writer {r['rss_writer_mb']:.0f} MB, biggest worker {r['rss_worker_mb']:.0f} MB"]

@@ -39,6 +39,8 @@ class Document:
     # what dedup needs of the fingerprint (n-gram hashes, index keys, signature: fanwen.dedup.sketch.prepare), made
     # by the workers for the single writer; not stored, not shown
     dedup_sketch: tuple | None = None
+    # its comparisons with the documents already stored (fanwen.dedup.precheck), made by the workers; not stored
+    dedup_checked: dict | None = None
     # --- classify
     label: str = "other"  # speech | other_speech | other
     relevance: float = 0.0

@@ -47,7 +47,7 @@ class ProcessPipeline:
                               seeds_dir=spider.seeds, threshold=s.getfloat("FANWEN_RELEVANCE_THRESHOLD", 0.5),
                               sites_dir=getattr(spider, "sites_dir", None),
                               max_chars=s.getint("FANWEN_MAX_PAGE_CHARS", 1_000_000),
-                              timeout=s.getfloat("FANWEN_EXTRACT_TIMEOUT", 30.0))
+                              timeout=s.getfloat("FANWEN_EXTRACT_TIMEOUT", 30.0), corpus=s.get("FANWEN_DB"))
 
     def close_spider(self, spider=None):
         if self.pool:

@@ -267,7 +267,7 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
     totals = {"new": 0, "skipped": 0, "duplicates": 0, "read": 0, "candidates": 0, "unusable": 0,
               "unusable_kinds": {}, "dropped": 0}
     status = "failed"
-    pool = make_pool(workers or os.cpu_count() or 2, seeds_dir=seeds)
+    pool = make_pool(workers or os.cpu_count() or 2, seeds_dir=seeds, corpus=db)
     try:
         inflight: deque = deque()  # (future of a chunk's results, the chunk's items), oldest first
         pending: list = []  # items read, not yet handed to the workers
@@ -301,7 +301,8 @@ def _process_items(items, db: str, seeds: str | None, workers: int | None, batch
             stats = corpus.add_documents(batch_docs, crawl_id)
             for k in ("new", "skipped", "duplicates"):
                 totals[k] += stats[k]
-            totals["candidates"] += stats.get("dedup", {}).get("candidates", 0)
+            for k in ("candidates", "prechecked"):  # prechecked: of the candidates, those the workers compared
+                totals[k] = totals.get(k, 0) + stats.get("dedup", {}).get(k, 0)
             for k in ("cpu_fts", "cpu_dedup"):
                 totals[k] = totals.get(k, 0.0) + stats.get("dedup", {}).get(k, 0.0)
             click.echo(f"\r  read {totals['read']}, stored {totals['new']} new documents", nl=False, err=True)
@@ -407,7 +408,7 @@ def extract(file, url, explain, content_type, seeds):
     finally:
         if explain:
             EXPLAIN_SAMPLES["difflib"] = False
-    out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "dedup_sketch", "explain", "seen_urls")}
+    out = {k: v for k, v in doc.to_dict().items() if k not in ("raw_text", "fingerprint", "dedup_sketch", "dedup_checked", "explain", "seen_urls")}
     if explain:
         out["explain"] = doc.explain
     else:

@@ -280,6 +280,7 @@ class Corpus:
         new_ids: list[int] = []
         fingerprints: dict[int, str] = {}
         prepared: dict[int, tuple] = {}
+        checked: dict[int, dict] = {}
         cpu = {"fts": 0.0, "dedup": 0.0}  # CPU seconds of the writer in the FTS insert and in dedup (benchmarks)
         fetched = now_iso()
         try:
@@ -316,11 +317,13 @@ class Corpus:
                         fingerprints[doc_id] = doc.fingerprint
                         if doc.dedup_sketch is not None:  # its n-grams, keys and signature (fanwen.workers)
                             prepared[doc_id] = doc.dedup_sketch
+                        if doc.dedup_checked:  # its comparisons with committed documents (fanwen.dedup.precheck)
+                            checked[doc_id] = doc.dedup_checked
                     stats["new"] += 1
                 if new_ids:
                     from fanwen import dedup
                     t_dedup = time.process_time()
-                    stats["dedup"] = dedup.update_clusters(self.db, new_ids, fingerprints, prepared)
+                    stats["dedup"] = dedup.update_clusters(self.db, new_ids, fingerprints, prepared, checked)
                     cpu["dedup"] += time.process_time() - t_dedup
                     stats["dedup"].update(cpu_fts=cpu["fts"], cpu_dedup=cpu["dedup"])
         except sqlite3.Error as exc:

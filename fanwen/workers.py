@@ -23,6 +23,7 @@ EXTRACT_TIMEOUT = 30.0  # seconds of CPU stages per item (extract -> clean -> cl
 WORKER_NICE = 5
 
 _sites: dict[str, SiteConfig] = {}
+_corpus = None  # the corpus being written, read-only (fanwen.dedup.precheck.CommittedCorpus), if the pool has one
 _bounds = {"max_chars": MAX_PAGE_CHARS, "timeout": EXTRACT_TIMEOUT}
 # Python prints and drops an exception raised in a finaliser or weakref callback ("Exception ignored in ..."): an
 # alarm landing there would be lost and the page would run on unbounded. So the timer re-fires every
@@ -52,8 +53,8 @@ def _timeout() -> PageTimeout:
 
 
 def _init(sites_dir: str | None, demo_suffix: str | None, seeds_dir: str | None, threshold: float,
-          max_chars: int = MAX_PAGE_CHARS, timeout: float = EXTRACT_TIMEOUT) -> None:
-    global _sites
+          max_chars: int = MAX_PAGE_CHARS, timeout: float = EXTRACT_TIMEOUT, corpus: str | None = None) -> None:
+    global _sites, _corpus
     die_with_parent()  # a worker never outlives the crawl (or ingest) that started it, even after a kill -9
     try:
         os.nice(WORKER_NICE)
@@ -69,6 +70,9 @@ def _init(sites_dir: str | None, demo_suffix: str | None, seeds_dir: str | None,
     sites = load_sites(sites_dir)
     _sites = {n: (c.rehost(demo_suffix) if demo_suffix else c) for n, c in sites.items()}
     pipeline.set_model(load_model(seeds_dir, threshold=threshold))
+    if corpus:
+        from fanwen.dedup.precheck import CommittedCorpus
+        _corpus = CommittedCorpus(corpus)
 
 
 def _site(name: str | None, url: str) -> SiteConfig | None:
@@ -128,17 +132,21 @@ def _process(item: dict) -> dict:
     if doc.fingerprint and not doc.unusable:  # the writer's dedup work that needs nothing stored: done here
         from fanwen.dedup.sketch import prepare
         doc.dedup_sketch = prepare(doc.fingerprint, doc.content_hash)
+        if _corpus is not None:  # and its comparisons with the documents already committed
+            doc.dedup_checked = _corpus.check(doc.fingerprint, doc.content_hash, doc.dedup_sketch)
     doc.seen_urls = [tuple(u) for u in item.get("seen_urls") or []]
     return doc.to_dict()
 
 
 def make_pool(workers: int, sites_dir: str | None = None, demo_suffix: str | None = None,
               seeds_dir: str | None = None, threshold: float = 0.5, max_chars: int = MAX_PAGE_CHARS,
-              timeout: float = EXTRACT_TIMEOUT) -> ProcessPoolExecutor:
+              timeout: float = EXTRACT_TIMEOUT, corpus: str | None = None) -> ProcessPoolExecutor:
+    """`corpus`: the path of the corpus the parent writes, if any; the workers then compare each new document with
+    its candidates already stored there (fanwen.dedup.precheck), which the single writer would do otherwise."""
     # spawn, not fork: the parent runs a reactor and threads that a fork would copy mid-flight
     ctx = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=_init,
-                               initargs=(sites_dir, demo_suffix, seeds_dir, threshold, max_chars, timeout))
+                               initargs=(sites_dir, demo_suffix, seeds_dir, threshold, max_chars, timeout, corpus))
 
 
 def document_from_dict(d: dict):

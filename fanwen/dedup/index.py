@@ -84,12 +84,14 @@ class KeyIndex:
     that many different indexed documents says nothing about copying, so it yields no candidates and takes no more
     postings. Lookups read at most POSTING_CAP rows per key, whatever the size of the corpus, and no table at all
     for a stop key or a key that the older tables' filters do not hold (fanwen.dedup.keyfilter). One KeyIndex
-    serves one batch, inside the writer's transaction."""
+    serves one batch, inside the writer's transaction; or, given a `state`, only looks up (a worker's read-only
+    connection, fanwen.dedup.precheck)."""
 
-    def __init__(self, db):
+    def __init__(self, db, state: keyfilter.LookupState | None = None):
         self.db = db
         self.added = 0
-        self.state = keyfilter.state_for(db, KEY_TABLES, POSTING_CAP)
+        self.read_only = state is not None
+        self.state = state if state is not None else keyfilter.state_for(db, KEY_TABLES, POSTING_CAP)
 
     def _fetch(self, out: dict[int, list[int]], tables: tuple[str, ...], keys: list[int]) -> None:
         for i in range(0, len(keys), 300):
@@ -112,8 +114,9 @@ class KeyIndex:
         found = {k for k in keys if k in stop}
         posted = self.postings([k for k in keys if k not in found] if found else keys)
         full = [k for k, lst in posted.items() if len(lst) >= POSTING_CAP]
-        if full:  # a corpus whose stop keys were not all recorded: record them now
-            self._stopped(full)
+        if full:  # a corpus whose stop keys were not all recorded (or a reader's older copy of them): record them
+            if not self.read_only:
+                self._stopped(full)
             found.update(full)
             for k in full:
                 del posted[k]

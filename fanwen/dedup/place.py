@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 from cleaners.fingerprint import content_hash, fingerprint_text
 from fanwen.dedup import index as _index
-from fanwen.dedup import keyfilter
+from fanwen.dedup import keyfilter, precheck
 from fanwen.dedup.clusters import _cluster_region, _region, _rows
 from fanwen.dedup.index import KeyIndex, ensure_schema, load_fp, sketches
 from fanwen.dedup.sketch import NGRAM, _key, from_prepared, prepare, signature_similarity
@@ -65,14 +65,35 @@ def _near_copies(db, docs: list[int], seen: set[int]) -> list[int]:
     return sorted(out - seen - set(docs))
 
 
-def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = None, prepared=None) -> None:
+def candidates(db, keys_index: KeyIndex, keys: list[int], bands: set[int], sig: bytes):
+    """The documents a new document with these keys is verified against: (live postings, stop keys, candidates,
+    {candidate: fp_hash}, how many were screened out). The documents in the posting lists of its keys, stop keys
+    (full lists) left out, and those that share a single band key with it only if their signatures agree
+    (SINGLE_KEY_SIMILARITY). The writer's placement and the workers' prechecks (fanwen.dedup.precheck) pick them
+    with this one function."""
+    live, stop = keys_index.lookup(keys)
+    shared = Counter(d for lst in live.values() for d in lst)
+    single = {d for k, lst in live.items() if k in bands for d in lst if shared[d] == 1}
+    # one read of dedup_docs for every candidate: the signatures of those that share a single band key, the
+    # fingerprint hash (the sketch cache's key) of all
+    fp_hashes, sigs = {}, {}
+    for d, fp_hash, packed in _rows(db, "SELECT doc_id, fp_hash, sig FROM dedup_docs WHERE doc_id IN ({q})",
+                                    sorted(shared)):
+        fp_hashes[d], sigs[d] = fp_hash, packed
+    weak = {d for d in single if sigs.get(d) and signature_similarity(sig, sigs[d]) < SINGLE_KEY_SIMILARITY}
+    return live, stop, sorted(d for d in shared if d not in weak), fp_hashes, len(weak)
+
+
+def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = None, prepared=None,
+           checked: dict | None = None) -> None:
     """Index one document and write its verified links to documents placed before it.
 
     Candidates are the documents in the posting lists of its keys, stop keys (full lists) left out. It posts only
     the keys that no document it is a near copy of holds already: the first copy of a text stands for its near
     copies, so a speech reposted on a hundred sites does not fill its own keys' lists (and later copies compare
     with that first copy, not with every copy). `fp` and `prepared` (fanwen.dedup.sketch.prepare of that fp), when
-    the workers computed them, save computing them here; the result is the same."""
+    the workers computed them, save computing them here, and so does `checked` (their comparisons with committed
+    documents, fanwen.dedup.precheck): the result is the same."""
     row = db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
     if row is None:
         return
@@ -95,23 +116,20 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
     if prepared is None or len(prepared[0]) != 8 * ngrams:  # not made by the workers (or for another text)
         prepared = prepare(fp, chash)
     sk, keys, sig, bands = from_prepared(fp, prepared)
-    live, stop = keys_index.lookup(keys)
+    live, stop, cands, fp_hashes, screened = candidates(db, keys_index, keys, bands, sig)
     stats["stop_keys"] += len(stop)
-    shared = Counter(d for lst in live.values() for d in lst)
-    single = {d for k, lst in live.items() if k in bands for d in lst if shared[d] == 1}
-    # one read of dedup_docs for every candidate: the signatures of those that share a single band key, the
-    # fingerprint hash (the sketch cache's key) of all
-    fp_hashes, sigs = {}, {}
-    for d, fp_hash, packed in _rows(db, "SELECT doc_id, fp_hash, sig FROM dedup_docs WHERE doc_id IN ({q})",
-                                    sorted(shared)):
-        fp_hashes[d], sigs[d] = fp_hash, packed
-    weak = {d for d in single if sigs.get(d) and signature_similarity(sig, sigs[d]) < SINGLE_KEY_SIMILARITY}
-    stats["screened"] += len(weak)
-    cands = sorted(d for d in shared if d not in weak)
+    stats["screened"] += screened
     stats["candidates"] += len(cands)
+    # comparisons the workers made against committed documents (fanwen.dedup.precheck), for this fingerprint
+    done = checked["matches"] if checked and checked.get("fp_hash") == _hash_int(chash) else {}
     rows, near, contains = [], set(), []
     for other in cands:
-        m = compare(sketches.get(db, other, fp_hashes), sk)
+        pre = done.get(other)
+        if pre is not None and fp_hashes.get(other) is not None and pre[0] == fp_hashes[other]:
+            m = precheck.match_from(pre[1])  # compared with the same fingerprint of `other`: the same result
+            stats["prechecked"] += 1
+        else:
+            m = compare(sketches.get(db, other, fp_hashes), sk)
         if m is not None:
             stats[m.kind] += 1
             rows.append(_link_row(other, doc_id, m))
@@ -138,7 +156,7 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
 
 # --------------------------------------------------------------------------------------------- entry points
 def update_clusters(db, doc_ids: list[int], fingerprints: dict[int, str] | None = None,
-                    prepared: dict[int, tuple] | None = None) -> dict:
+                    prepared: dict[int, tuple] | None = None, checked: dict[int, dict] | None = None) -> dict:
     """Place newly inserted documents (rows committed with text/flags) into clusters.
 
     Each document is indexed and linked to the documents placed before it, then the clusters of everything linked
@@ -146,8 +164,9 @@ def update_clusters(db, doc_ids: list[int], fingerprints: dict[int, str] | None 
     canonical copies chosen again. A document placed before (its text changed) is placed again, with its exact
     copies. `fingerprints` may give the fingerprints of new documents already computed (by the workers: saves
     computing them again from the text), `prepared` what `fanwen.dedup.sketch.prepare` made of them (the workers do
-    that too). Runs inside the caller's transaction (no commit). Returns counts: links found by kind (exact, near,
-    contains), candidates verified, stop keys met, keys posted, clusters touched, new_clusters.
+    that too), `checked` the workers' comparisons with committed documents (`fanwen.dedup.precheck.check`). Runs inside the caller's transaction (no commit). Returns counts: links found by kind (exact, near,
+    contains), candidates verified (prechecked: of them, those a worker had compared), stop keys met, keys posted,
+    clusters touched, new_clusters.
     """
     stats: dict = defaultdict(int)
     ids = {r[0] for r in _rows(db, "SELECT id FROM documents WHERE id IN ({q})", sorted(set(doc_ids)))}
@@ -163,7 +182,8 @@ def update_clusters(db, doc_ids: list[int], fingerprints: dict[int, str] | None 
         _remove(db, doc_id)
     keys_index = KeyIndex(db)
     for doc_id in ids:
-        _place(db, doc_id, stats, keys_index, (fingerprints or {}).get(doc_id), (prepared or {}).get(doc_id))
+        _place(db, doc_id, stats, keys_index, (fingerprints or {}).get(doc_id), (prepared or {}).get(doc_id),
+               (checked or {}).get(doc_id))
     keys_index.finish()
     if ids:
         _cluster_region(db, _region(db, ids) | old_region, set(ids), stats)

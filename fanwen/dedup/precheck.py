@@ -1,0 +1,102 @@
+"""Comparisons made in the workers, ahead of the writer: a new document against its candidates already committed.
+
+There is one writer, and at a million documents most of its time per document went to candidates: each is a
+document from anywhere in the corpus (the candidates of 2,000 new documents were 4,293 distinct documents of
+4,779, so no cache holds them), whose text must be read, fingerprinted and sketched before it is compared. A
+comparison is a pure function of the two fingerprints, so a worker can make it before the writer gets the document:
+it opens the corpus read-only (WAL: readers and the writer do not wait for each other), picks the candidates the way
+the writer does (`fanwen.dedup.place.candidates`, in one read transaction), compares the new document with each,
+and sends the results with the document (`Document.dedup_checked`), each labelled with the fingerprint hash of the
+candidate it was compared with.
+
+The writer still finds the candidates itself, in its own transaction, and decides everything from them as before.
+It takes a worker's result for a candidate only when the candidate's fingerprint hash in its transaction is the
+label (and the new document's fingerprint the one the worker had); it compares the others itself: documents
+committed after the worker looked (the batches in flight), re-cleaned ones. So the links, clusters and canonical
+copies do not depend on what the workers saw, or whether they looked at all: only the writer's cost does.
+
+What the worker reads of the lookup state (stop keys, Bloom filters of the older key tables, fanwen.dedup.keyfilter)
+is loaded when the filters change (a move of keys into the middle table: every ~2,800 documents) and may be a little
+behind in between: a key that became a stop key since is seen with its full list and left out the same way; a
+missed candidate is compared by the writer.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from fanwen.dedup import index as _index
+from fanwen.dedup import keyfilter
+from fanwen.dedup.sketch import from_prepared
+from fanwen.dedup.verify import Match, compare
+
+
+def match_from(value: tuple | None) -> Match | None:
+    """A comparison as the worker sent it (plain values, cheap to pickle) -> the Match `compare` returned."""
+    if value is None:
+        return None
+    kind, jaccard, cov_small, cov_big, s0, s1, a_is_bigger = value
+    return Match(kind, jaccard, cov_small, cov_big, (s0, s1), a_is_bigger)
+
+
+def _plain(m: Match | None) -> tuple | None:
+    return None if m is None else (m.kind, m.jaccard, m.cov_small, m.cov_big, int(m.span[0]), int(m.span[1]),
+                                   bool(m.a_is_bigger))
+
+
+class _Unfiltered:
+    """A lookup state that skips nothing (a corpus whose filters are not built yet): every table is asked."""
+
+    stop: set[int] = set()
+
+    @staticmethod
+    def maybe_older(keys: list[int]) -> list[int]:
+        return list(keys)
+
+
+class CommittedCorpus:
+    """A worker's read-only view of the corpus being written, for `check`. Opened at the first document; any
+    error reading it (no corpus yet, no dedup tables, a busy file) makes `check` return None for that document."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.db = None
+        self.state = None
+        self.filters: tuple | None = None  # (id, keys) of the dedup_filters rows the state was loaded from
+
+    def _open(self):
+        from fanwen.store import Corpus
+
+        self.db = Corpus(self.path, readonly=True).db
+        return self.db
+
+    def _state(self, db):
+        filters = tuple(db.execute("SELECT id, keys FROM dedup_filters ORDER BY id").fetchall())
+        if self.state is None or filters != self.filters:
+            self.state = keyfilter.load(db) if filters else None
+            if self.state is None:
+                self.state = _Unfiltered()
+            self.filters = filters
+        return self.state
+
+    def check(self, fp: str, chash: str, prepared) -> dict | None:
+        """{"fp_hash": the new document's, "matches": {candidate id: (its fp_hash, the comparison or None)}} for the
+        candidates of a new document (fingerprint `fp`, content hash `chash`, `prepare`d) among the committed ones;
+        None if the corpus cannot be read now."""
+        from fanwen.dedup.place import _hash_int, candidates
+        from fanwen.store import CorpusError
+
+        try:
+            db = self.db or self._open()
+            db.conn.execute("BEGIN")  # one snapshot: the keys, the candidates' rows and their texts agree
+            try:
+                sk, keys, sig, bands = from_prepared(fp, prepared)
+                keys_index = _index.KeyIndex(db, state=self._state(db))
+                _live, _stop, cands, fp_hashes, _ = candidates(db, keys_index, keys, bands, sig)
+                matches = {other: (fp_hashes[other], _plain(compare(_index.sketches.get(db, other, fp_hashes), sk)))
+                           for other in cands if fp_hashes.get(other) is not None}
+            finally:
+                db.conn.rollback()
+        except (sqlite3.Error, CorpusError, OSError):  # the writer compares them all itself
+            self.db, self.state = None, None
+            return None
+        return {"fp_hash": _hash_int(chash), "matches": matches}
