@@ -34,7 +34,7 @@ def _result(db) -> tuple:
 def _add(corpus: Corpus, docs: list[dict], view: CommittedCorpus | None = None, forge=None) -> dict:
     """Add docs in batches of 8, each batch's documents prechecked first against what is committed (as a worker
     would, a batch ahead of the writer); `forge` may rewrite the checks."""
-    totals = {"candidates": 0, "prechecked": 0, "matches": 0}
+    totals = {"candidates": 0, "prechecked": 0, "matches": 0, "exact": 0}
     for i in range(0, len(docs), 8):
         part = []
         for d in docs[i:i + 8]:
@@ -49,12 +49,15 @@ def _add(corpus: Corpus, docs: list[dict], view: CommittedCorpus | None = None, 
         st = corpus.add_documents(part)["dedup"]
         totals["candidates"] += st.get("candidates", 0)
         totals["prechecked"] += st.get("prechecked", 0)
+        totals["exact"] += st.get("exact", 0)
     return totals
 
 
 def test_prechecked_comparisons_are_used_and_place_as_the_writer_alone(tmp_path):
     docs = _docs()
     first, second = docs[:len(docs) // 2], docs[len(docs) // 2:]
+    # and exact copies of stored documents under new URLs: the exact-copy check is made by the workers too
+    second += [dict(d, url=d["url"].replace("http://", "http://copy.")) for d in first[:4]]
     base = str(tmp_path / "base.db")
     c = Corpus(base)
     _add(c, first)
@@ -69,25 +72,28 @@ def test_prechecked_comparisons_are_used_and_place_as_the_writer_alone(tmp_path)
 
     checked = Corpus(paths["checked"])
     t = _add(checked, second, CommittedCorpus(paths["checked"]))
-    assert t["candidates"] == t_alone["candidates"]
+    assert t["candidates"] == t_alone["candidates"] and t["exact"] == t_alone["exact"] >= 4
     assert t["matches"] >= 5  # links to committed documents came from the workers' comparisons ...
     assert t["prechecked"] >= 0.5 * t["candidates"]  # ... and most candidates were compared ahead
     assert _result(checked.db) == _result(alone.db)
 
     # a comparison labelled with another fingerprint of the candidate (re-cleaned since) is not used
     def relabel(ch):
-        return {"fp_hash": ch["fp_hash"], "matches": {d: (h + 1, ("near", 1.0, 1.0, 1.0, 0, 1, True))
-                                                      for d, (h, _m) in ch["matches"].items()}}
+        return {"fp_hash": ch["fp_hash"], "exact": {d: (h + 1, not same) for d, (h, same) in ch["exact"].items()},
+                "matches": {d: (h + 1, ("near", 1.0, 1.0, 1.0, 0, 1, True)) for d, (h, _m) in ch["matches"].items()}}
     stale = Corpus(paths["stale"])
     t_stale = _add(stale, second, CommittedCorpus(paths["stale"]), forge=relabel)
     assert t_stale["prechecked"] == 0 and _result(stale.db) == _result(alone.db)
 
     # with the right labels the writer takes the workers' word: forged "no match" answers lose the links
     def deny(ch):
-        return {"fp_hash": ch["fp_hash"], "matches": {d: (h, None) for d, (h, _m) in ch["matches"].items()}}
+        return {"fp_hash": ch["fp_hash"], "exact": {d: (h, False) for d, (h, _s) in ch["exact"].items()},
+                "matches": {d: (h, None) for d, (h, _m) in ch["matches"].items()}}
     forged = Corpus(paths["forged"])
     _add(forged, second, CommittedCorpus(paths["forged"]), forge=deny)
     assert len(_result(forged.db)[0]) < len(_result(alone.db)[0])
+    linked_to_a_copy = "SELECT count(*) FROM dedup_docs WHERE rep != doc_id"  # exact copies, not indexed
+    assert forged.db.execute(linked_to_a_copy).fetchone()[0] < alone.db.execute(linked_to_a_copy).fetchone()[0]
 
 
 def test_a_precheck_of_a_corpus_it_cannot_read_is_none(tmp_path):
@@ -116,7 +122,7 @@ def test_ingest_workers_compare_with_the_stored_corpus_and_rebuild_agrees(tmp_pa
         path.write_text("".join(json.dumps({"url": d["url"], "title": d["title"], "text": d["text"]},
                                            ensure_ascii=False) + "\n" for d in part), encoding="utf-8")
         totals.append(_process_items(iter_items([str(path)]), db, None, 2))
-    assert totals[1]["prechecked"] > 0 and totals[1]["prechecked"] <= totals[1]["candidates"]
+    assert 0 < totals[1]["prechecked"] <= totals[1]["candidates"] + totals[1]["duplicates"]
     c = Corpus(db)
     before = _result(c.db)
     assert len(before[0]) >= len(docs) // 4

@@ -65,6 +65,17 @@ def _near_copies(db, docs: list[int], seen: set[int]) -> list[int]:
     return sorted(out - seen - set(docs))
 
 
+def _same_fingerprint(db, other: int, fp: str, pre: tuple | None, stats: dict) -> bool:
+    """Whether the stored document `other` has fingerprint `fp`: a worker's answer (fp_hash, same) if it was made
+    with other's current fingerprint, else compared here from its text."""
+    if pre is not None:
+        row = db.execute("SELECT fp_hash FROM dedup_docs WHERE doc_id = ?", [other]).fetchone()
+        if row and row[0] is not None and row[0] == pre[0]:
+            stats["prechecked"] += 1
+            return pre[1]
+    return load_fp(db, other) == fp
+
+
 def candidates(db, keys_index: KeyIndex, keys: list[int], bands: set[int], sig: bytes):
     """The documents a new document with these keys is verified against: (live postings, stop keys, candidates,
     {candidate: fp_hash}, how many were screened out). The documents in the posting lists of its keys, stop keys
@@ -107,8 +118,12 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
     chash = content_hash(fp)
     ngrams = max(0, len(fp) - NGRAM + 1)
     xkey = _key(b"x", chash.encode())
+    # the workers' comparisons with committed documents (fanwen.dedup.precheck), if made for this fingerprint
+    if not checked or checked.get("fp_hash") != _hash_int(chash):
+        checked = {}
     for other in sorted(keys_index.postings([xkey]).get(xkey, [])):
-        if load_fp(db, other) == fp:  # an exact copy: link it to the indexed copy, index nothing
+        if _same_fingerprint(db, other, fp, checked.get("exact", {}).get(other), stats):
+            # an exact copy: link it to the indexed copy, index nothing
             db.execute(_DOC_INSERT, [doc_id, _hash_int(chash), other, ngrams, signs, pinyin, None])
             db.execute(_LINK_INSERT, [other, doc_id, "exact", 1.0, 1.0, 1.0, 1, 0, ngrams])
             stats["exact"] += 1
@@ -120,8 +135,7 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
     stats["stop_keys"] += len(stop)
     stats["screened"] += screened
     stats["candidates"] += len(cands)
-    # comparisons the workers made against committed documents (fanwen.dedup.precheck), for this fingerprint
-    done = checked["matches"] if checked and checked.get("fp_hash") == _hash_int(chash) else {}
+    done = checked.get("matches", {})
     rows, near, contains = [], set(), []
     for other in cands:
         pre = done.get(other)
@@ -165,8 +179,8 @@ def update_clusters(db, doc_ids: list[int], fingerprints: dict[int, str] | None 
     copies. `fingerprints` may give the fingerprints of new documents already computed (by the workers: saves
     computing them again from the text), `prepared` what `fanwen.dedup.sketch.prepare` made of them (the workers do
     that too), `checked` the workers' comparisons with committed documents (`fanwen.dedup.precheck.check`). Runs inside the caller's transaction (no commit). Returns counts: links found by kind (exact, near,
-    contains), candidates verified (prechecked: of them, those a worker had compared), stop keys met, keys posted,
-    clusters touched, new_clusters.
+    contains), candidates verified, prechecked (the comparisons, exact-copy checks included, that a worker had
+    made), stop keys met, keys posted, clusters touched, new_clusters.
     """
     stats: dict = defaultdict(int)
     ids = {r[0] for r in _rows(db, "SELECT id FROM documents WHERE id IN ({q})", sorted(set(doc_ids)))}

@@ -5,7 +5,8 @@ document from anywhere in the corpus (the candidates of 2,000 new documents were
 4,779, so no cache holds them), whose text must be read, fingerprinted and sketched before it is compared. A
 comparison is a pure function of the two fingerprints, so a worker can make it before the writer gets the document:
 it opens the corpus read-only (WAL: readers and the writer do not wait for each other), picks the candidates the way
-the writer does (`fanwen.dedup.place.candidates`, in one read transaction), compares the new document with each,
+the writer does (`fanwen.dedup.place.candidates`, in one read transaction; and first, the writer's exact-copy
+check: the stored documents with its content-hash key, is the fingerprint the same), compares the new document with each,
 and sends the results with the document (`Document.dedup_checked`), each labelled with the fingerprint hash of the
 candidate it was compared with.
 
@@ -26,7 +27,7 @@ import sqlite3
 
 from fanwen.dedup import index as _index
 from fanwen.dedup import keyfilter
-from fanwen.dedup.sketch import from_prepared
+from fanwen.dedup.sketch import _key, from_prepared
 from fanwen.dedup.verify import Match, compare
 
 
@@ -79,9 +80,10 @@ class CommittedCorpus:
         return self.state
 
     def check(self, fp: str, chash: str, prepared) -> dict | None:
-        """{"fp_hash": the new document's, "matches": {candidate id: (its fp_hash, the comparison or None)}} for the
-        candidates of a new document (fingerprint `fp`, content hash `chash`, `prepare`d) among the committed ones;
-        None if the corpus cannot be read now."""
+        """{"fp_hash": the new document's, "exact": {indexed document with its content-hash key: (its fp_hash,
+        same fingerprint)}, "matches": {candidate id: (its fp_hash, the comparison or None)}} for a new document
+        (fingerprint `fp`, content hash `chash`, `prepare`d) against the committed ones; None if the corpus cannot be
+        read now."""
         from fanwen.dedup.place import _hash_int, candidates
         from fanwen.store import CorpusError
 
@@ -89,14 +91,30 @@ class CommittedCorpus:
             db = self.db or self._open()
             db.conn.execute("BEGIN")  # one snapshot: the keys, the candidates' rows and their texts agree
             try:
-                sk, keys, sig, bands = from_prepared(fp, prepared)
                 keys_index = _index.KeyIndex(db, state=self._state(db))
-                _live, _stop, cands, fp_hashes, _ = candidates(db, keys_index, keys, bands, sig)
-                matches = {other: (fp_hashes[other], _plain(compare(_index.sketches.get(db, other, fp_hashes), sk)))
-                           for other in cands if fp_hashes.get(other) is not None}
+                exact = self._exact(db, keys_index, fp, chash)
+                matches = {}
+                if not any(same for _h, same in exact.values()):  # else the writer links the copy, compares none
+                    sk, keys, sig, bands = from_prepared(fp, prepared)
+                    _live, _stop, cands, fp_hashes, _ = candidates(db, keys_index, keys, bands, sig)
+                    matches = {other: (fp_hashes[other], _plain(compare(_index.sketches.get(db, other, fp_hashes),
+                                                                        sk)))
+                               for other in cands if fp_hashes.get(other) is not None}
             finally:
                 db.conn.rollback()
         except (sqlite3.Error, CorpusError, OSError):  # the writer compares them all itself
             self.db, self.state = None, None
             return None
-        return {"fp_hash": _hash_int(chash), "matches": matches}
+        return {"fp_hash": _hash_int(chash), "exact": exact, "matches": matches}
+
+    @staticmethod
+    def _exact(db, keys_index, fp: str, chash: str) -> dict[int, tuple[int, bool]]:
+        """{indexed document holding the content-hash key: (its fp_hash, whether its fingerprint is `fp`)}: the
+        writer's exact-copy check (fanwen.dedup.place._same_fingerprint), made here."""
+        xkey = _key(b"x", chash.encode())
+        out = {}
+        for other in keys_index.postings([xkey]).get(xkey, []):
+            row = db.execute("SELECT fp_hash FROM dedup_docs WHERE doc_id = ?", [other]).fetchone()
+            if row and row[0] is not None:
+                out[other] = (row[0], _index.load_fp(db, other) == fp)
+        return out
