@@ -70,7 +70,7 @@ def _same_fingerprint(db, other: int, fp: str, pre: tuple | None, stats: dict) -
     with other's current fingerprint, else compared here from its text."""
     if pre is not None:
         row = db.execute("SELECT fp_hash FROM dedup_docs WHERE doc_id = ?", [other]).fetchone()
-        if row and row[0] is not None and row[0] == pre[0]:
+        if row and row[0] == pre[0]:  # a label is never None
             stats["prechecked"] += 1
             return pre[1]
     return load_fp(db, other) == fp
@@ -139,7 +139,7 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
     rows, near, contains = [], set(), []
     for other in cands:
         pre = done.get(other)
-        if pre is not None and fp_hashes.get(other) is not None and pre[0] == fp_hashes[other]:
+        if pre is not None and pre[0] == fp_hashes.get(other):  # a label is never None
             m = precheck.match_from(pre[1])  # compared with the same fingerprint of `other`: the same result
             stats["prechecked"] += 1
         else:
@@ -178,8 +178,9 @@ def update_clusters(db, doc_ids: list[int], fingerprints: dict[int, str] | None 
     canonical copies chosen again. A document placed before (its text changed) is placed again, with its exact
     copies. `fingerprints` may give the fingerprints of new documents already computed (by the workers: saves
     computing them again from the text), `prepared` what `fanwen.dedup.sketch.prepare` made of them (the workers do
-    that too), `checked` the workers' comparisons with committed documents (`fanwen.dedup.precheck.check`). Runs inside the caller's transaction (no commit). Returns counts: links found by kind (exact, near,
-    contains), candidates verified, prechecked (the comparisons, exact-copy checks included, that a worker had
+    that too), `checked` the workers' comparisons with committed documents (`fanwen.dedup.precheck.check`). Runs
+    inside the caller's transaction (no commit). Returns counts: links found by kind (exact, near, contains),
+    candidates verified, prechecked (the comparisons, exact-copy checks included, that a worker had
     made), stop keys met, keys posted, clusters touched, new_clusters.
     """
     stats: dict = defaultdict(int)

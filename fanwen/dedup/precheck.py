@@ -6,9 +6,9 @@ document from anywhere in the corpus (the candidates of 2,000 new documents were
 comparison is a pure function of the two fingerprints, so a worker can make it before the writer gets the document:
 it opens the corpus read-only (WAL: readers and the writer do not wait for each other), picks the candidates the way
 the writer does (`fanwen.dedup.place.candidates`, in one read transaction; and first, the writer's exact-copy
-check: the stored documents with its content-hash key, is the fingerprint the same), compares the new document with each,
-and sends the results with the document (`Document.dedup_checked`), each labelled with the fingerprint hash of the
-candidate it was compared with.
+check: the stored documents with its content-hash key, is the fingerprint the same), compares the new document
+with each, and sends the results with the document (`Document.dedup_checked`), each labelled with the fingerprint
+hash of the candidate it was compared with.
 
 The writer still finds the candidates itself, in its own transaction, and decides everything from them as before.
 It takes a worker's result for a candidate only when the candidate's fingerprint hash in its transaction is the
@@ -97,9 +97,10 @@ class CommittedCorpus:
                 if not any(same for _h, same in exact.values()):  # else the writer links the copy, compares none
                     sk, keys, sig, bands = from_prepared(fp, prepared)
                     _live, _stop, cands, fp_hashes, _ = candidates(db, keys_index, keys, bands, sig)
-                    matches = {other: (fp_hashes[other], _plain(compare(_index.sketches.get(db, other, fp_hashes),
-                                                                        sk)))
-                               for other in cands if fp_hashes.get(other) is not None}
+                    for other in cands:
+                        if fp_hashes.get(other) is not None:  # labelled with the fingerprint it was compared with
+                            m = compare(_index.sketches.get(db, other, fp_hashes), sk)
+                            matches[other] = (fp_hashes[other], _plain(m))
             finally:
                 db.conn.rollback()
         except (sqlite3.Error, CorpusError, OSError):  # the writer compares them all itself
