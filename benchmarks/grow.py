@@ -56,7 +56,7 @@ def grow(db: str, target: int, window: int, seed: int, alternate: bool, cache_mb
             cached = win % 2 == 1
             if cached:
                 corpus.db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
-        cpu = dedup = fts = cand = pre = pre_cpu = 0.0
+        cpu = dedup = fts = cand = pre = pre_cpu = taken = 0.0
         new = 0
         ru0, w0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         while new < window and have < target:
@@ -81,10 +81,11 @@ def grow(db: str, target: int, window: int, seed: int, alternate: bool, cache_mb
             fts += st.get("dedup", {}).get("cpu_fts", 0.0)
             cand += st.get("dedup", {}).get("candidates", 0)
             pre += st.get("dedup", {}).get("prechecked", 0)
+            taken += st.get("dedup", {}).get("lookups_taken", 0)
         corpus.close()
         ru, n = resource.getrusage(resource.RUSAGE_SELF), max(1, new)
         row = {"at": have, "cache": cached, "writer_ms": 1000 * cpu / n, "dedup_ms": 1000 * dedup / n,
-               "fts_ms": 1000 * fts / n, "candidates": cand / n, "prechecked": pre / n,
+               "fts_ms": 1000 * fts / n, "candidates": cand / n, "prechecked": pre / n, "lookups_taken": taken / n,
                "precheck_ms": 1000 * pre_cpu / n, "blocks_read": (ru.ru_inblock - ru0.ru_inblock) / n,
                "wall_ms": 1000 * (time.perf_counter() - w0) / n, "rss_mb": ru.ru_maxrss / 1024,
                "db_gb": os.path.getsize(db) / 1e9}
@@ -92,7 +93,8 @@ def grow(db: str, target: int, window: int, seed: int, alternate: bool, cache_mb
         print(f"{time.strftime('%H:%M:%S')} at {have:>9,}{f' ({cache_mb} MB cache)' if cached else ''}: writer "
               f"{row['writer_ms']:.2f} ms/doc (dedup {row['dedup_ms']:.2f}, FTS {row['fts_ms']:.2f}, rest "
               f"{row['writer_ms'] - row['dedup_ms'] - row['fts_ms']:.2f}), candidates {row['candidates']:.2f} "
-              f"(prechecked {row['prechecked']:.2f}, in {row['precheck_ms']:.2f} ms/doc of worker CPU), "
+              f"(prechecked {row['prechecked']:.2f}, in {row['precheck_ms']:.2f} ms/doc of worker CPU; key lookups "
+              f"taken {row['lookups_taken']:.2f}), "
               f"blocks read {row['blocks_read']:.0f}, wall {row['wall_ms']:.2f} ms/doc, peak RSS "
               f"{row['rss_mb']:.0f} MB, {row['db_gb']:.2f} GB", flush=True)
     return rows

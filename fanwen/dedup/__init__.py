@@ -7,7 +7,8 @@ store's transaction), `rebuild(db)` (from scratch, same result). Benchmarks: `py
 Modules: `sketch` (n-grams, MinHash, index keys), `verify` (a candidate pair on exact n-grams), `index` (tables,
 capped posting lists, sketches of stored documents), `keyfilter` (the stop keys and Bloom filters that let a lookup
 skip the tables), `precheck` (the workers compare a new document with its committed candidates ahead of the writer,
-which takes each result only if it was made with the candidate's current fingerprint), `place` (placement,
+which takes each result only if it was made with the candidate's current fingerprint, and brings the workers' key
+lookups up to date with what it posted since), `place` (placement,
 update_clusters, rebuild), `clusters` (joins, clusters and canonical copies from the links).
 
 Comparison text

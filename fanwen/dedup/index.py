@@ -126,13 +126,58 @@ class KeyIndex:
         self.db.conn.executemany("INSERT OR IGNORE INTO dedup_stop_keys (key) VALUES (?)", [(k,) for k in keys])
         self.state.stop.update(keys)
 
-    def add(self, doc_id: int, keys: list[int], filled: list[int] = ()) -> None:
-        """Post `keys` for `doc_id`; `filled` are those of them whose lists this posting fills (stop keys now)."""
+    def caught_up(self, seen: dict | None, keys: list[int]):
+        """(live postings, stop keys, {doc: (fp_hash, sig)}) of `keys` now, from a worker's lookup of them at an
+        earlier committed state (`seen`, fanwen.dedup.precheck) and the postings of this writer's batches since;
+        None if this state cannot bring it up to date (see fanwen.dedup.keyfilter). The answer is `lookup`'s: the
+        worker's stop keys may be fewer than the ones now (its copy of them is older), never more unless a removal
+        happened since it loaded them; the keys it took for stop keys that are none now are looked up here."""
+        tail = self.state.since(seen["token"]) if seen else None
+        if tail is None:
+            return None
+        stop, seen_live, seen_stop = self.state.stop, seen["live"], set(seen["stop"])
+        live: dict[int, list[int]] = {}
+        found, ask = set(), []
+        for k in keys:
+            if k in stop:
+                found.add(k)
+            elif k in seen_stop:
+                ask.append(k)
+            else:
+                lst = list(seen_live.get(k, ()))
+                for posted, _rows in tail:
+                    lst.extend(posted.get(k, ()))
+                if lst:
+                    live[k] = lst
+        full = [k for k, lst in live.items() if len(lst) >= POSTING_CAP]
+        if full:  # as in `lookup` (a corpus whose stop keys were not all recorded)
+            self._stopped(full)
+            found.update(full)
+            for k in full:
+                del live[k]
+        if ask:
+            more, more_stop = self.lookup(ask)
+            live.update(more)
+            found |= more_stop
+        rows = dict(seen["rows"])
+        for _posted, added in tail:
+            rows.update(added)
+        return live, found, rows
+
+    def add(self, doc_id: int, keys: list[int], filled: list[int] = (), row: tuple | None = None) -> None:
+        """Post `keys` for `doc_id`; `filled` are those of them whose lists this posting fills (stop keys now);
+        `row` its (fp_hash, sig) in dedup_docs, kept for `caught_up` with the postings."""
         self.db.conn.executemany("INSERT OR IGNORE INTO dedup_keys_new (key, doc_id) VALUES (?, ?)",
                                  [(k, doc_id) for k in keys])
         if filled:
             self._stopped(list(filled))
         self.added += len(keys)
+        if not self.read_only and self.state.history:
+            _token, posted, rows = self.state.history[-1]
+            for k in keys:
+                posted.setdefault(k, []).append(doc_id)
+            if row is not None:
+                rows[doc_id] = row
 
     def finish(self) -> None:
         if self.added:

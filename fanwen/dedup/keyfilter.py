@@ -21,6 +21,13 @@ The loaded state is cached per database object between batches and checked again
 replaced at the start of every batch that may change it, in the batch's transaction (written through the connection,
 not sqlite-utils' `execute`, which would commit it on its own): a rolled-back batch, or another process that wrote
 to the corpus, leaves a token that no cache holds, so the state is read again from the tables.
+
+So a batch's token names the committed state of the key tables it leaves: while the cached state lives, it keeps
+what each of its last batches posted (`history`), and a lookup a worker made at a committed state (its token) is
+brought up to date by adding the postings of the batches after it (fanwen.dedup.index.KeyIndex.caught_up). Nothing
+but this writer's batches can have changed the postings in between: a removal drops the cached state (`forget`),
+and another writer's batch changes the token. The filters carry an id of their own (`filters_id`, new with
+each filter written), by which a reader knows that the filters it holds are the ones of the state it reads.
 """
 from __future__ import annotations
 
@@ -104,6 +111,9 @@ class LookupState:
 
     def __init__(self, stop: set[int], big: KeyFilter | None, mids: list[KeyFilter], token: int | None = None):
         self.stop, self.token = stop, token
+        # (token, {key: [doc ids posted]}, {doc id: (fp_hash, sig)}) of the batches since the state was loaded,
+        # oldest first, the last the batch in progress: what `since` adds to a lookup made at an earlier token
+        self.history: list[tuple[int, dict[int, list[int]], dict[int, tuple]]] = []
         self.big: KeyFilter | None = None
         self.mids: list[KeyFilter] = []
         self._stacks: list[np.ndarray] = []
@@ -134,6 +144,23 @@ class LookupState:
             hit |= ((stack[:, word % stack.shape[1]] & mask) == mask).any(axis=0)
         return [k for k, h in zip(keys, hit.tolist()) if h]
 
+    def begin(self, token: int) -> None:
+        """A batch starts under a new token: keep the last HISTORY batches' postings."""
+        self.token = token
+        self.history.append((token, {}, {}))
+        del self.history[:-HISTORY]
+
+    def since(self, token: int) -> list[tuple[dict[int, list[int]], dict[int, tuple]]] | None:
+        """The postings and rows of the batches after the committed state `token` (the batch in progress
+        included), or None if this state does not know that token (older than its history, another writer's,
+        rolled back, or from before a removal)."""
+        for i, (t, _p, _r) in enumerate(self.history[:-1]):  # the last is the batch in progress: not committed
+            if t == token:
+                return [(p, r) for _t, p, r in self.history[i + 1:]]
+        return None
+
+
+HISTORY = 64  # batches: the workers look a few batches ahead of the writer
 
 _STATES: "weakref.WeakKeyDictionary[object, LookupState]" = weakref.WeakKeyDictionary()
 
@@ -143,9 +170,25 @@ def _token(db) -> int | None:
     return row[0] if row else None
 
 
+def _set_state(db, name: str, value: int) -> None:
+    db.conn.execute("INSERT INTO dedup_state (name, value) VALUES (?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET value = excluded.value", [name, value])
+
+
 def _set_token(db, token: int) -> None:
-    db.conn.execute("INSERT INTO dedup_state (name, value) VALUES ('filter_token', ?) "
-                    "ON CONFLICT(name) DO UPDATE SET value = excluded.value", [token])
+    _set_state(db, "filter_token", token)
+
+
+def snapshot_ids(db) -> tuple[int | None, int | None]:
+    """(token, filters_id) of the committed state a reader sees."""
+    ids = dict(db.execute("SELECT name, value FROM dedup_state WHERE name IN ('filter_token', 'filters_id')"))
+    return ids.get("filter_token"), ids.get("filters_id")
+
+
+def filters_id(db) -> int | None:
+    """The id of the filters in dedup_filters: a new random one whenever a filter is written (module docstring)."""
+    row = db.execute("SELECT value FROM dedup_state WHERE name = 'filters_id'").fetchone()
+    return row[0] if row else None
 
 
 def build(db, key_tables: tuple[str, ...], cap: int) -> LookupState:
@@ -191,6 +234,7 @@ def save_filter(db, level: str, f: KeyFilter) -> None:
     if level == "big":
         db.conn.execute("DELETE FROM dedup_filters")  # the big table's filter replaces every filter before it
     db.conn.execute("INSERT INTO dedup_filters (level, keys, bits) VALUES (?, ?, ?)", [level, f.keys, f.to_bytes()])
+    _set_state(db, "filters_id", random.getrandbits(62))
 
 
 def state_for(db, key_tables: tuple[str, ...], cap: int) -> LookupState:
@@ -200,8 +244,10 @@ def state_for(db, key_tables: tuple[str, ...], cap: int) -> LookupState:
     state = _STATES.get(db)
     if state is None or token is None or state.token != token:
         state = (load(db) if token is not None else None) or build(db, key_tables, cap)
-    state.token = random.getrandbits(62)
+    state.begin(random.getrandbits(62))
     _set_token(db, state.token)
+    if filters_id(db) is None:  # a corpus from before the filters' id
+        _set_state(db, "filters_id", random.getrandbits(62))
     _STATES[db] = state
     return state
 

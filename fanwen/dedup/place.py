@@ -76,23 +76,27 @@ def _same_fingerprint(db, other: int, fp: str, pre: tuple | None, stats: dict) -
     return load_fp(db, other) == fp
 
 
-def candidates(db, keys_index: KeyIndex, keys: list[int], bands: set[int], sig: bytes):
+def candidates(db, keys_index: KeyIndex, keys: list[int], bands: set[int], sig: bytes, looked_up=None):
     """The documents a new document with these keys is verified against: (live postings, stop keys, candidates,
-    {candidate: fp_hash}, how many were screened out). The documents in the posting lists of its keys, stop keys
-    (full lists) left out, and those that share a single band key with it only if their signatures agree
-    (SINGLE_KEY_SIMILARITY). The writer's placement and the workers' prechecks (fanwen.dedup.precheck) pick them
-    with this one function."""
-    live, stop = keys_index.lookup(keys)
+    {document in the live postings: (fp_hash, sig)}, how many were screened out). The documents in the posting
+    lists of its keys, stop keys (full lists) left out, and those that share a single band key with it only if their
+    signatures agree (SINGLE_KEY_SIMILARITY). The writer's placement and the workers' prechecks
+    (fanwen.dedup.precheck) pick them with this one function; `looked_up` is what `KeyIndex.caught_up` made of a
+    worker's lookup (the same postings and rows, read by the worker)."""
+    live, stop, rows = keys_index.lookup(keys) + ({},) if looked_up is None else looked_up
     shared = Counter(d for lst in live.values() for d in lst)
     single = {d for k, lst in live.items() if k in bands for d in lst if shared[d] == 1}
-    # one read of dedup_docs for every candidate: the signatures of those that share a single band key, the
-    # fingerprint hash (the sketch cache's key) of all
-    fp_hashes, sigs = {}, {}
-    for d, fp_hash, packed in _rows(db, "SELECT doc_id, fp_hash, sig FROM dedup_docs WHERE doc_id IN ({q})",
-                                    sorted(shared)):
-        fp_hashes[d], sigs[d] = fp_hash, packed
-    weak = {d for d in single if sigs.get(d) and signature_similarity(sig, sigs[d]) < SINGLE_KEY_SIMILARITY}
-    return live, stop, sorted(d for d in shared if d not in weak), fp_hashes, len(weak)
+    # one read of dedup_docs for every candidate not read yet: the signatures of those that share a single band
+    # key, the fingerprint hash (the sketch cache's key) of all
+    missing = sorted(d for d in shared if d not in rows)
+    if missing:
+        rows = dict(rows)
+        for d, fp_hash, packed in _rows(db, "SELECT doc_id, fp_hash, sig FROM dedup_docs WHERE doc_id IN ({q})",
+                                        missing):
+            rows[d] = (fp_hash, packed)
+    weak = {d for d in single if d in rows and rows[d][1]
+            and signature_similarity(sig, rows[d][1]) < SINGLE_KEY_SIMILARITY}
+    return live, stop, sorted(d for d in shared if d not in weak), {d: rows[d] for d in shared if d in rows}, len(weak)
 
 
 def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = None, prepared=None,
@@ -131,7 +135,11 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
     if prepared is None or len(prepared[0]) != 8 * ngrams:  # not made by the workers (or for another text)
         prepared = prepare(fp, chash)
     sk, keys, sig, bands = from_prepared(fp, prepared)
-    live, stop, cands, fp_hashes, screened = candidates(db, keys_index, keys, bands, sig)
+    looked_up = keys_index.caught_up(checked.get("lookup"), keys)
+    if looked_up is not None:
+        stats["lookups_taken"] += 1
+    live, stop, cands, rows, screened = candidates(db, keys_index, keys, bands, sig, looked_up)
+    fp_hashes = {d: r[0] for d, r in rows.items()}
     stats["stop_keys"] += len(stop)
     stats["screened"] += screened
     stats["candidates"] += len(cands)
@@ -162,7 +170,8 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
             rows.append(_link_row(other, doc_id, m))
     db.conn.executemany(_LINK_INSERT, rows)
     new_keys = [k for k in keys if k not in stop and not (near and near.intersection(live.get(k, ())))]
-    keys_index.add(doc_id, new_keys, [k for k in new_keys if len(live.get(k, ())) == _index.POSTING_CAP - 1])
+    keys_index.add(doc_id, new_keys, [k for k in new_keys if len(live.get(k, ())) == _index.POSTING_CAP - 1],
+                   (_hash_int(chash), sig))
     stats["keys"] += len(new_keys)
     db.execute(_DOC_INSERT, [doc_id, _hash_int(chash), doc_id, sk.size, signs, pinyin, sig])
     sketches.put(_hash_int(chash), sk)

@@ -17,9 +17,17 @@ committed after the worker looked (the batches in flight), re-cleaned ones. So t
 copies do not depend on what the workers saw, or whether they looked at all: only the writer's cost does.
 
 What the worker reads of the lookup state (stop keys, Bloom filters of the older key tables, fanwen.dedup.keyfilter)
-is loaded when the filters change (a move of keys into the middle table: every ~2,800 documents) and may be a little
-behind in between: a key that became a stop key since is seen with its full list and left out the same way; a
-missed candidate is compared by the writer.
+is loaded when the filters change (their random id in dedup_state: a move of keys into the middle table, every
+~2,800 documents), so the filters it uses are always the ones of the state it reads, while its stop keys may be
+behind: a key that became a stop key since is seen with its full list and left out the same way.
+
+The worker sends its key lookup too (the postings of the document's keys, the keys it took for stop keys, and the
+fp_hash and signature of every document in those postings), with the token of the committed state it read. The
+writer keeps, for its last batches, what each posted (fanwen.dedup.keyfilter: `LookupState.history`), and so brings
+the lookup up to date instead of making it again (`KeyIndex.caught_up`: the worker's postings plus the ones posted
+since; its own, exact, stop keys; a table lookup for any key the worker took for a stop key that is none now). It
+does so only for a token of its own history: a state another writer made, one it rolled back, or one from before a
+removal of postings (a document placed again), it has not got, and it looks up itself.
 """
 from __future__ import annotations
 
@@ -70,10 +78,10 @@ class CommittedCorpus:
         self.db = Corpus(self.path, readonly=True).db
         return self.db
 
-    def _state(self, db):
-        filters = tuple(db.execute("SELECT id, keys FROM dedup_filters ORDER BY id").fetchall())
+    def _state(self, db, filters_id):
+        filters = (filters_id, tuple(db.execute("SELECT id, keys FROM dedup_filters ORDER BY id").fetchall()))
         if self.state is None or filters != self.filters:
-            self.state = keyfilter.load(db) if filters else None
+            self.state = keyfilter.load(db) if filters[1] else None
             if self.state is None:
                 self.state = _Unfiltered()
             self.filters = filters
@@ -91,22 +99,32 @@ class CommittedCorpus:
             db = self.db or self._open()
             db.conn.execute("BEGIN")  # one snapshot: the keys, the candidates' rows and their texts agree
             try:
-                keys_index = _index.KeyIndex(db, state=self._state(db))
+                token, filters_id = keyfilter.snapshot_ids(db)
+                keys_index = _index.KeyIndex(db, state=self._state(db, filters_id))
                 exact = self._exact(db, keys_index, fp, chash)
-                matches = {}
+                matches, lookup = {}, None
                 if not any(same for _h, same in exact.values()):  # else the writer links the copy, compares none
                     sk, keys, sig, bands = from_prepared(fp, prepared)
-                    _live, _stop, cands, fp_hashes, _ = candidates(db, keys_index, keys, bands, sig)
+                    live, stop, cands, rows, _ = candidates(db, keys_index, keys, bands, sig)
+                    fp_hashes = {d: r[0] for d, r in rows.items()}
                     for other in cands:
                         if fp_hashes.get(other) is not None:  # labelled with the fingerprint it was compared with
                             m = compare(_index.sketches.get(db, other, fp_hashes), sk)
                             matches[other] = (fp_hashes[other], _plain(m))
+                    # the lookup itself, for the writer to bring up to date (KeyIndex.caught_up): only if the
+                    # filters used are known to be this state's (a filter skipped a table: it must be the right one)
+                    if token is not None and (filters_id is not None or isinstance(self.state, _Unfiltered)):
+                        lookup = {"token": token, "live": {k: list(v) for k, v in live.items()},
+                                  "stop": sorted(stop), "rows": rows}
             finally:
                 db.conn.rollback()
         except (sqlite3.Error, CorpusError, OSError):  # the writer compares them all itself
             self.db, self.state = None, None
             return None
-        return {"fp_hash": _hash_int(chash), "exact": exact, "matches": matches}
+        out = {"fp_hash": _hash_int(chash), "exact": exact, "matches": matches}
+        if lookup is not None:
+            out["lookup"] = lookup
+        return out
 
     @staticmethod
     def _exact(db, keys_index, fp: str, chash: str) -> dict[int, tuple[int, bool]]:
