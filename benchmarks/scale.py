@@ -13,7 +13,7 @@ documents the way speeches repeat formulas; on top of that:
 - ~10 % near copies of a recent document: site chrome around it, a watermark every 200-400 characters, random
   character edits, or a 40 % preview with a paywall line.
 The corpus is ingested in segments, a .jsonl file of {url, title, text} lines each; the figures "at N" are those of
-the last WINDOW documents before N, which go through `fanwen.cli._process_items` (the loop of `fanwen ingest`,
+the last WINDOW documents before N, which go through `fanwen.cli.ingesting.ingest_items` (the loop of `fanwen ingest`,
 with its worker pool). The documents between the windows go straight to the writer's own code
 (`Corpus.add_documents`: rows, FTS, dedup) with only their fingerprint computed, so that 100k stored documents take
 minutes, not hours, on a shared machine (`--full-fill` sends them through the workers too):
@@ -221,7 +221,7 @@ def _fill(path: Path, db: str, batch: int = 64) -> dict:
 
 def run(sizes: list[int], workers: int, workdir: Path, with_lsh: bool, lsh_max: int,
         fast_fill: bool = True) -> list[dict]:
-    from fanwen.cli import _process_items
+    from fanwen.cli.ingesting import ingest_items
     from fanwen.ingest import iter_items
 
     maker = SpeechMaker()
@@ -252,7 +252,7 @@ def run(sizes: list[int], workers: int, workdir: Path, with_lsh: bool, lsh_max: 
         measured = hi in sizes or not fast_fill
         w0, c0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
         if measured:
-            totals = _process_items(iter_items([str(path)]), db, None, workers)
+            totals = ingest_items(iter_items([str(path)]), db, None, workers)
         else:
             totals = _fill(path, db)
         wall = time.perf_counter() - t0

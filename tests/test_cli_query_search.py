@@ -2,7 +2,8 @@
 import pytest
 from click.testing import CliRunner
 
-from fanwen.cli import CUT_MARK, main
+from fanwen.cli import main
+from fanwen.cli.tables import CUT_MARK
 from fanwen.pipeline import process_text
 from fanwen.store import Corpus
 
@@ -62,8 +63,8 @@ def test_search_counts_hits_up_to_count_max(db):
 
 
 def test_query_cuts_chinese_by_terminal_columns(db):
-    from fanwen.cli import _cols
+    from fanwen.cli.tables import display_width
     out = CliRunner().invoke(main, ["query", "SELECT title, id FROM documents", "--db", db, "--width", "12"]).stdout
     rows = out.splitlines()[2:]
     assert all(r.startswith("在全") and CUT_MARK in r for r in rows)
-    assert len({_cols(r.split(CUT_MARK)[0]) for r in rows}) == 1  # the columns line up
+    assert len({display_width(r.split(CUT_MARK)[0]) for r in rows}) == 1  # the columns line up

@@ -126,7 +126,7 @@ def test_a_precheck_of_a_corpus_it_cannot_read_is_none(tmp_path):
 def test_ingest_workers_compare_with_the_stored_corpus_and_rebuild_agrees(tmp_path):
     """`fanwen ingest`'s loop with its real worker pool: the second file's documents are compared by the workers
     with the first file's, and the links are those `dedup.rebuild` (the writer alone, from the texts) finds."""
-    from fanwen.cli import _process_items
+    from fanwen.cli.ingesting import ingest_items
     from fanwen.ingest import iter_items
 
     docs = _docs(seed=6)
@@ -136,7 +136,7 @@ def test_ingest_workers_compare_with_the_stored_corpus_and_rebuild_agrees(tmp_pa
         path = tmp_path / f"{name}.jsonl"
         path.write_text("".join(json.dumps({"url": d["url"], "title": d["title"], "text": d["text"]},
                                            ensure_ascii=False) + "\n" for d in part), encoding="utf-8")
-        totals.append(_process_items(iter_items([str(path)]), db, None, 2))
+        totals.append(ingest_items(iter_items([str(path)]), db, None, 2))
     assert 0 < totals[1]["prechecked"] <= totals[1]["candidates"] + totals[1]["duplicates"]
     c = Corpus(db)
     before = _result(c.db)

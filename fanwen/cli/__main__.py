@@ -1,0 +1,3 @@
+from fanwen.cli import main
+
+main()
