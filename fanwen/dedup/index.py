@@ -135,6 +135,7 @@ class KeyIndex:
         tail = self.state.since(seen["token"]) if seen else None
         if tail is None:
             return None
+        (since, since_rows), (current, current_rows) = tail
         stop, seen_live, seen_stop = self.state.stop, seen["live"], set(seen["stop"])
         live: dict[int, list[int]] = {}
         found, ask = set(), []
@@ -144,9 +145,7 @@ class KeyIndex:
             elif k in seen_stop:
                 ask.append(k)
             else:
-                lst = list(seen_live.get(k, ()))
-                for posted, _rows in tail:
-                    lst.extend(posted.get(k, ()))
+                lst = [d for part in (seen_live.get(k), since.get(k), current.get(k)) if part for d in part]
                 if lst:
                     live[k] = lst
         full = [k for k, lst in live.items() if len(lst) >= POSTING_CAP]
@@ -160,8 +159,12 @@ class KeyIndex:
             live.update(more)
             found |= more_stop
         rows = dict(seen["rows"])
-        for _posted, added in tail:
-            rows.update(added)
+        for lst in live.values():  # the rows of the documents posted since that the lists hold
+            for d in lst:
+                if d not in rows:
+                    row = since_rows.get(d) or current_rows.get(d)
+                    if row is not None:
+                        rows[d] = row
         return live, found, rows
 
     def add(self, doc_id: int, keys: list[int], filled: list[int] = (), row: tuple | None = None) -> None:

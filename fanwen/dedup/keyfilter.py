@@ -114,6 +114,7 @@ class LookupState:
         # (token, {key: [doc ids posted]}, {doc id: (fp_hash, sig)}) of the batches since the state was loaded,
         # oldest first, the last the batch in progress: what `since` adds to a lookup made at an earlier token
         self.history: list[tuple[int, dict[int, list[int]], dict[int, tuple]]] = []
+        self._merged: dict[int, tuple] = {}  # token -> the committed batches after it, merged (see `since`)
         self.big: KeyFilter | None = None
         self.mids: list[KeyFilter] = []
         self._stacks: list[np.ndarray] = []
@@ -149,15 +150,29 @@ class LookupState:
         self.token = token
         self.history.append((token, {}, {}))
         del self.history[:-HISTORY]
+        self._merged = {}
 
-    def since(self, token: int) -> list[tuple[dict[int, list[int]], dict[int, tuple]]] | None:
-        """The postings and rows of the batches after the committed state `token` (the batch in progress
-        included), or None if this state does not know that token (older than its history, another writer's,
-        rolled back, or from before a removal)."""
-        for i, (t, _p, _r) in enumerate(self.history[:-1]):  # the last is the batch in progress: not committed
-            if t == token:
-                return [(p, r) for _t, p, r in self.history[i + 1:]]
-        return None
+    def since(self, token: int) -> tuple[tuple[dict[int, list[int]], dict[int, tuple]], ...] | None:
+        """The postings and rows of the batches after the committed state `token`: those committed since, merged
+        (once per batch and token: the documents of a batch were mostly looked up at the same state), and the
+        batch in progress; or None if this state does not know that token (older than its history, another
+        writer's, rolled back, or from before a removal)."""
+        merged = self._merged.get(token)
+        if merged is None:
+            for i, (t, _p, _r) in enumerate(self.history[:-1]):  # the last is the batch in progress: not committed
+                if t == token:
+                    break
+            else:
+                return None
+            posted: dict[int, list[int]] = {}
+            rows: dict[int, tuple] = {}
+            for _t, p, r in self.history[i + 1:-1]:
+                for k, docs in p.items():
+                    posted.setdefault(k, []).extend(docs)
+                rows.update(r)
+            merged = self._merged[token] = (posted, rows)
+        _t, current, current_rows = self.history[-1]
+        return merged, (current, current_rows)
 
 
 HISTORY = 64  # batches: the workers look a few batches ahead of the writer
