@@ -131,6 +131,10 @@ def _place(db, doc_id: int, stats: dict, keys_index: KeyIndex, fp: str | None = 
             db.execute(_DOC_INSERT, [doc_id, _hash_int(chash), other, ngrams, signs, pinyin, None])
             db.execute(_LINK_INSERT, [other, doc_id, "exact", 1.0, 1.0, 1.0, 1, 0, ngrams])
             stats["exact"] += 1
+            if prepared is not None and len(prepared[0]) == 8 * ngrams:
+                # the copy's sketch is the indexed copy's (the same fingerprint): the canonical choice of their
+                # cluster weighs it, so it need not read that text again
+                sketches.put(_hash_int(chash), from_prepared(fp, prepared)[0])
             return
     if prepared is None or len(prepared[0]) != 8 * ngrams:  # not made by the workers (or for another text)
         prepared = prepare(fp, chash)
