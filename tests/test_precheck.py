@@ -235,3 +235,19 @@ def test_a_worker_reloads_filters_when_their_id_changes(tmp_path):
     c.db.conn.commit()
     view.check(d.fingerprint, d.content_hash, prepared)
     assert view.state is not state
+
+
+def test_a_batch_too_big_to_keep_makes_the_writer_look_up_itself(tmp_path, monkeypatch):
+    """What a batch posted is kept up to BATCH_POSTINGS postings (a rebuild is one long batch): past that, lookups
+    made before it are not brought up to date, and the corpus is the writer's alone."""
+    from fanwen.dedup import keyfilter
+
+    first, second = _split(_docs(seed=10))
+    paths = _corpora(tmp_path, first, ("alone", "big"))
+    alone = Corpus(paths["alone"])
+    _add(alone, second)
+    kept = Corpus(paths["big"])
+    monkeypatch.setattr(keyfilter, "BATCH_POSTINGS", 50)  # a batch of 8 documents posts a few hundred
+    t = _add(kept, second, CommittedCorpus(paths["big"]), lag=1)
+    assert t["lookups_sent"] > 0 and t["lookups_taken"] == 0
+    assert _result(kept.db) == _result(alone.db)

@@ -175,12 +175,8 @@ class KeyIndex:
         if filled:
             self._stopped(list(filled))
         self.added += len(keys)
-        if not self.read_only and self.state.history:
-            _token, posted, rows = self.state.history[-1]
-            for k in keys:
-                posted.setdefault(k, []).append(doc_id)
-            if row is not None:
-                rows[doc_id] = row
+        if not self.read_only:
+            self.state.posted(doc_id, keys, row)
 
     def finish(self) -> None:
         if self.added:

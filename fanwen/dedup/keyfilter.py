@@ -111,9 +111,9 @@ class LookupState:
 
     def __init__(self, stop: set[int], big: KeyFilter | None, mids: list[KeyFilter], token: int | None = None):
         self.stop, self.token = stop, token
-        # (token, {key: [doc ids posted]}, {doc id: (fp_hash, sig)}) of the batches since the state was loaded,
-        # oldest first, the last the batch in progress: what `since` adds to a lookup made at an earlier token
-        self.history: list[tuple[int, dict[int, list[int]], dict[int, tuple]]] = []
+        # what the batches since the state was loaded posted, oldest first, the last the batch in progress: what
+        # `since` adds to a lookup made at an earlier token
+        self.history: list[PostedBatch] = []
         self._merged: dict[int, tuple] = {}  # token -> the committed batches after it, merged (see `since`)
         self.big: KeyFilter | None = None
         self.mids: list[KeyFilter] = []
@@ -148,34 +148,64 @@ class LookupState:
     def begin(self, token: int) -> None:
         """A batch starts under a new token: keep the last HISTORY batches' postings."""
         self.token = token
-        self.history.append((token, {}, {}))
+        self.history.append(PostedBatch(token))
         del self.history[:-HISTORY]
         self._merged = {}
+
+    def posted(self, doc_id: int, keys: list[int], row: tuple | None) -> None:
+        """Record what the batch in progress posts for `doc_id` (its keys, its (fp_hash, sig))."""
+        batch = self.history[-1] if self.history else None
+        if batch is None or not batch.complete:
+            return
+        if batch.count + len(keys) > BATCH_POSTINGS:  # a rebuild's one long batch: not kept (memory)
+            batch.complete, batch.posted, batch.rows = False, {}, {}
+            return
+        for k in keys:
+            batch.posted.setdefault(k, []).append(doc_id)
+        batch.count += len(keys)
+        if row is not None:
+            batch.rows[doc_id] = row
 
     def since(self, token: int) -> tuple[tuple[dict[int, list[int]], dict[int, tuple]], ...] | None:
         """The postings and rows of the batches after the committed state `token`: those committed since, merged
         (once per batch and token: the documents of a batch were mostly looked up at the same state), and the
         batch in progress; or None if this state does not know that token (older than its history, another
         writer's, rolled back, or from before a removal)."""
+        current = self.history[-1] if self.history else None
+        if current is None or not current.complete:
+            return None
         merged = self._merged.get(token)
         if merged is None:
-            for i, (t, _p, _r) in enumerate(self.history[:-1]):  # the last is the batch in progress: not committed
-                if t == token:
+            for i, batch in enumerate(self.history[:-1]):  # the last is the batch in progress: not committed
+                if batch.token == token:
                     break
             else:
                 return None
+            later = self.history[i + 1:-1]
+            if not all(b.complete for b in later):
+                return None
             posted: dict[int, list[int]] = {}
             rows: dict[int, tuple] = {}
-            for _t, p, r in self.history[i + 1:-1]:
-                for k, docs in p.items():
+            for b in later:
+                for k, docs in b.posted.items():
                     posted.setdefault(k, []).extend(docs)
-                rows.update(r)
+                rows.update(b.rows)
             merged = self._merged[token] = (posted, rows)
-        _t, current, current_rows = self.history[-1]
-        return merged, (current, current_rows)
+        return merged, (current.posted, current.rows)
+
+
+class PostedBatch:
+    """What one batch posted: {key: [doc ids]}, {doc id: (fp_hash, sig)}; `complete` False once it grew past
+    BATCH_POSTINGS (then it is not kept, and no lookup from before it is brought up to date)."""
+
+    __slots__ = ("token", "posted", "rows", "count", "complete")
+
+    def __init__(self, token: int):
+        self.token, self.posted, self.rows, self.count, self.complete = token, {}, {}, 0, True
 
 
 HISTORY = 64  # batches: the workers look a few batches ahead of the writer
+BATCH_POSTINGS = 200_000  # postings kept of one batch (an ingest batch of 64 documents posts ~2,000)
 
 _STATES: "weakref.WeakKeyDictionary[object, LookupState]" = weakref.WeakKeyDictionary()
 
