@@ -21,7 +21,8 @@ minutes, not hours, on a shared machine (`--full-fill` sends them through the wo
   storing, dedup) and of the workers (clean, fingerprint, classify; resource.getrusage of the children);
 - dedup candidates verified per document;
 - database bytes per document by table (dbstat), and the whole database against the bytes of the stored text;
-- peak RSS of the writer and of the biggest worker;
+- peak RSS of the writer (this process: the generator is small; datasketch runs in a process of its own) and
+  of the biggest worker (its own high-water mark, VmHWM, read from /proc during the measured windows);
 - datasketch MinHashLSH (64 permutations, 16 bands x 4) fed the same documents' fingerprint n-grams (query, then
   insert), as CPU ms per document and candidates per document, beside ours as ratios;
 - the ratio of the writer's cost per document at the largest size to the smallest.
@@ -125,30 +126,111 @@ class SpeechMaker:
 
 
 class LSHBaseline:
-    """datasketch MinHashLSH on the same documents: fingerprint n-grams (fanwen.dedup.shingle_hashes) -> MinHash."""
+    """datasketch MinHashLSH on the same documents: fingerprint n-grams (fanwen.dedup.shingle_hashes) -> MinHash.
+
+    It runs in a process of its own, fed a segment at a time and waited for before the segment is ingested (so it
+    never shares the cores with a measured window): in the benchmark's process its index (100k MinHashes, ~500 MB)
+    would count as the writer's memory, and every worker spawned after it as well (Linux carries a process's peak
+    RSS across fork+exec, so `RUSAGE_CHILDREN` reported the parent's size for workers spawned from it)."""
 
     def __init__(self):
-        from datasketch import MinHashLSH
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-        self.lsh = MinHashLSH(num_perm=64, params=(16, 4))
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_lsh_init)
+        self.pid = self.pool.submit(_lsh_pid).result()
         self.cpu = 0.0
         self.candidates = 0
         self.docs = 0
+        self.peak_mb = 0.0
 
-    def add(self, key: str, text: str) -> None:
-        from datasketch import MinHash
+    def add(self, docs: list[tuple[str, str]]) -> None:
+        """Query, then insert, each (key, text), in order; waits for datasketch's process to finish them."""
+        if docs:
+            cpu, candidates, self.peak_mb = self.pool.submit(_lsh_add, docs).result()
+            self.cpu += cpu
+            self.candidates += candidates
+            self.docs += len(docs)
 
-        from cleaners.fingerprint import fingerprint_text
-        from fanwen.dedup import shingle_hashes
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
 
-        t = time.process_time()
+
+_LSH = None
+
+
+def _lsh_init() -> None:
+    global _LSH
+    from datasketch import MinHashLSH
+
+    _LSH = MinHashLSH(num_perm=64, params=(16, 4))
+
+
+def _lsh_pid() -> int:
+    import os
+    return os.getpid()
+
+
+def _lsh_add(docs: list[tuple[str, str]]) -> tuple[float, int, float]:
+    from datasketch import MinHash
+
+    from cleaners.fingerprint import fingerprint_text
+    from fanwen.dedup import shingle_hashes
+
+    t, candidates = time.process_time(), 0
+    for key, text in docs:
         h = shingle_hashes(fingerprint_text(text))
         m = MinHash(num_perm=64, seed=1, hashfunc=int)
         m.update_batch((h & 0xFFFFFFFF).tolist())
-        self.candidates += len(self.lsh.query(m))
-        self.lsh.insert(key, m)
-        self.cpu += time.process_time() - t
-        self.docs += 1
+        candidates += len(_LSH.query(m))
+        _LSH.insert(key, m)
+    return time.process_time() - t, candidates, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class ChildPeaks:
+    """The biggest peak RSS (VmHWM, the process's own high-water mark) of this process's children while it runs,
+    read from /proc every `every` seconds, leaving out `exclude` (datasketch's process). Off Linux: None (then the
+    figure is resource.RUSAGE_CHILDREN's, which may carry the parent's peak, see LSHBaseline)."""
+
+    def __init__(self, exclude: set[int] = frozenset(), every: float = 0.2):
+        import os
+        import threading
+
+        self.me, self.exclude, self.every = os.getpid(), set(exclude), every
+        self.peak_kb: int | None = 0 if Path("/proc/self/status").exists() else None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "ChildPeaks":
+        if self.peak_kb is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self.sample()
+            if self._stop.wait(self.every):
+                return
+
+    def sample(self) -> None:
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            except OSError:  # the process ended
+                continue
+            pid = int(status.parent.name)
+            if int(fields.get("PPid", "0")) == self.me and pid not in self.exclude and "VmHWM" in fields:
+                self.peak_kb = max(self.peak_kb or 0, int(fields["VmHWM"].split()[0]))
+
+    @property
+    def peak_mb(self) -> float | None:
+        return None if self.peak_kb is None else self.peak_kb / 1024
 
 
 def _children_cpu() -> float:
@@ -240,41 +322,56 @@ def run(sizes: list[int], workers: int, workdir: Path, with_lsh: bool, lsh_max: 
             segments.append((prev, m))
             prev = m
     results = []
-    for lo, hi in segments:
-        path = workdir / f"part_{lo}.jsonl"
-        lsh_cpu0, lsh_c0, lsh_n0 = (lsh.cpu, lsh.candidates, lsh.docs) if lsh else (0, 0, 0)
-        with open(path, "w", encoding="utf-8") as fh:
-            for i in range(lo, hi):
-                d = maker.make(i)
-                fh.write(json.dumps(d, ensure_ascii=False) + "\n")
-                if lsh and i < lsh_max:
-                    lsh.add(d["url"], d["text"])
-        measured = hi in sizes or not fast_fill
-        w0, c0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
-        if measured:
-            totals = ingest_items(iter_items([str(path)]), db, None, workers)
-        else:
-            totals = _fill(path, db)
-        wall = time.perf_counter() - t0
-        writer, worker = time.process_time() - w0, _children_cpu() - c0
-        path.unlink()
-        print(f"  {hi:>9,} documents stored ({totals['new'] / wall:.0f} docs/s wall in this segment"
-              f"{'' if measured else ', writer only'})", file=sys.stderr, flush=True)
-        if hi in sizes:
-            n = max(1, totals["new"])
-            res = {"size": hi, "window": n, "docs_s": n / wall, "writer_ms": 1000 * writer / n,
-                   "worker_ms": 1000 * worker / n, "candidates": totals["candidates"] / n,
-                   "prechecked": totals.get("prechecked", 0) / n,
-                   "dedup_ms": 1000 * totals.get("cpu_dedup", 0.0) / n, "fts_ms": 1000 * totals.get("cpu_fts", 0.0) / n,
-                   "bytes": db_bytes(db),
-                   "rss_writer_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                   "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
-            if lsh and lsh.docs > lsh_n0:
-                k = lsh.docs - lsh_n0
-                res["lsh_ms"] = 1000 * (lsh.cpu - lsh_cpu0) / k
-                res["lsh_candidates"] = (lsh.candidates - lsh_c0) / k
-            results.append(res)
-            print(fmt(res), flush=True)
+    worker_peak = 0.0  # the biggest worker's own peak RSS (VmHWM) in the measured windows so far
+    try:
+        for lo, hi in segments:
+            path = workdir / f"part_{lo}.jsonl"
+            lsh_cpu0, lsh_c0, lsh_n0 = (lsh.cpu, lsh.candidates, lsh.docs) if lsh else (0, 0, 0)
+            for_lsh: list[tuple[str, str]] = []
+            with open(path, "w", encoding="utf-8") as fh:
+                for i in range(lo, hi):
+                    d = maker.make(i)
+                    fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+                    if lsh and i < lsh_max:
+                        for_lsh.append((d["url"], d["text"]))
+                        if len(for_lsh) >= 2000:
+                            lsh.add(for_lsh)
+                            for_lsh = []
+            if lsh:
+                lsh.add(for_lsh)
+            measured = hi in sizes or not fast_fill
+            w0, c0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
+            with ChildPeaks(exclude={lsh.pid} if lsh else set()) as peaks:
+                if measured:
+                    totals = ingest_items(iter_items([str(path)]), db, None, workers)
+                else:
+                    totals = _fill(path, db)
+            wall = time.perf_counter() - t0
+            if measured and peaks.peak_mb is not None:
+                worker_peak = max(worker_peak, peaks.peak_mb)
+            writer, worker = time.process_time() - w0, _children_cpu() - c0
+            path.unlink()
+            print(f"  {hi:>9,} documents stored ({totals['new'] / wall:.0f} docs/s wall in this segment"
+                  f"{'' if measured else ', writer only'})", file=sys.stderr, flush=True)
+            if hi in sizes:
+                n = max(1, totals["new"])
+                res = {"size": hi, "window": n, "docs_s": n / wall, "writer_ms": 1000 * writer / n,
+                       "worker_ms": 1000 * worker / n, "candidates": totals["candidates"] / n,
+                       "prechecked": totals.get("prechecked", 0) / n,
+                       "dedup_ms": 1000 * totals.get("cpu_dedup", 0.0) / n, "fts_ms": 1000 * totals.get("cpu_fts", 0.0) / n,
+                       "bytes": db_bytes(db),
+                       "rss_writer_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                       "rss_worker_mb": worker_peak or resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+                if lsh and lsh.docs > lsh_n0:
+                    k = lsh.docs - lsh_n0
+                    res["lsh_ms"] = 1000 * (lsh.cpu - lsh_cpu0) / k
+                    res["lsh_candidates"] = (lsh.candidates - lsh_c0) / k
+                    res["rss_lsh_mb"] = lsh.peak_mb
+                results.append(res)
+                print(fmt(res), flush=True)
+    finally:
+        if lsh:
+            lsh.close()
     return results
 
 
@@ -298,7 +395,8 @@ def fmt(r: dict) -> str:
         lines.append(f"  datasketch MinHashLSH on the same documents: {r['lsh_ms']:.2f} ms/doc, "
                      f"{r['lsh_candidates']:.2f} candidates/doc (ours / datasketch: writer "
                      f"{r['writer_ms'] / max(1e-9, r['lsh_ms']):.2f}x, candidates "
-                     f"{r['candidates'] / max(1e-9, r['lsh_candidates']):.2f}x)")
+                     f"{r['candidates'] / max(1e-9, r['lsh_candidates']):.2f}x; its own process's peak RSS "
+                     f"{r.get('rss_lsh_mb') or 0:.0f} MB)")
     return "\n".join(lines)
 
 
