@@ -88,3 +88,35 @@ def test_benchmark_grow_extends_a_corpus_window_by_window(tmp_path, capsys):
     conn.close()
     assert "256 documents stored; growing to 384" in capsys.readouterr().out
     assert grow.main(["--db", str(tmp_path / "no" / "x.db"), "--to", "10"]) == 2
+
+
+def test_benchmark_scale_memory_is_each_process_own(tmp_path):
+    """benchmarks.scale reports a worker's own peak RSS (VmHWM), not the figure Linux carries from a big parent
+    into children spawned from it, and leaves datasketch's process out of the workers' figure."""
+    import subprocess
+    import sys
+
+    from benchmarks import scale
+
+    if scale.ChildPeaks().peak_mb is None:
+        pytest.skip("no /proc")
+    grow = "import time; x = bytearray(120 << 20); x[::4096] = b'1' * len(x[::4096]); time.sleep(0.8)"
+    small = "import time; time.sleep(0.8)"
+    with scale.ChildPeaks(every=0.05) as peaks:
+        subprocess.run([sys.executable, "-c", small], check=True)
+    assert 0 < peaks.peak_mb < 60
+    with scale.ChildPeaks(every=0.05) as peaks:
+        subprocess.run([sys.executable, "-c", grow], check=True)
+    assert peaks.peak_mb >= 120
+    proc = subprocess.Popen([sys.executable, "-c", grow])
+    try:
+        with scale.ChildPeaks(exclude={proc.pid}, every=0.05) as peaks:
+            subprocess.run([sys.executable, "-c", small], check=True)
+    finally:
+        proc.wait()
+    assert peaks.peak_mb < 60
+    # and the benchmark itself, with datasketch in its own process: figures for both sizes, the workers' own
+    res = scale.run([300, 600], 2, tmp_path, with_lsh=True, lsh_max=1000)
+    assert [r["size"] for r in res] == [300, 600]
+    assert all(0 < r["rss_worker_mb"] < r["rss_writer_mb"] and r["rss_lsh_mb"] > 0 and r["lsh_candidates"] >= 0
+               and r["worker_ms"] > 0 for r in res)
