@@ -127,7 +127,8 @@ def _cue_value(cue: Cue, s: str) -> tuple[float, str]:
     if cue.kind == "flag":
         m = cue.pattern.search(s)
         return (1.0, m.group(0)) if m else (0.0, "")
-    found = [m.group(0) for m in cue.pattern.finditer(s)]
+    # findall builds the list in C, and without groups it gives each whole match: the same list
+    found = cue.pattern.findall(s) if not cue.pattern.groups else [m.group(0) for m in cue.pattern.finditer(s)]
     if not found:
         return 0.0, ""
     if cue.kind == "distinct":
